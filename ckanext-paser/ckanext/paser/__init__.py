@@ -1,0 +1,1 @@
+"""ckanext-paser: the Kabupaten Paser Satu Data portal bundle."""

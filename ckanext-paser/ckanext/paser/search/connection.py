@@ -1,0 +1,300 @@
+"""The pysolr connection contract (search, add, delete, commit) served from PostgreSQL.
+
+CKAN builds documents and queries exactly as for Solr; this object stores the documents in
+`paser_search_document` and answers the queries. Each call runs in its own short transaction on
+CKAN's engine, so the index behaves like Solr's (committed independently of the caller's session).
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import re
+from typing import Any, Iterable
+
+import pysolr
+import sqlalchemy as sa
+
+from ckan.common import config
+from ckan.lib.search.common import SearchQueryError
+
+from . import dismax
+from .documents import DEFAULT_TEXT_FIELD, build_row
+from .functions import FunctionTranslator, frange_filter
+from .lucene import TIMESTAMP_COLUMNS, QuerySyntaxError, Translator, parse
+from .schema import load_schema
+from .sql import Params
+from .values import ValueError_
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUERY_FIELDS = {"name", "title", "tags", "groups", "text"}
+_SORT_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+UPSERT = sa.text(
+    """
+    INSERT INTO paser_search_document
+        (index_id, id, site_id, stored, fields, terms, fulltext,
+         metadata_modified, metadata_created, title_string, indexed_ts)
+    VALUES (:index_id, :id, :site_id, CAST(:stored AS jsonb), CAST(:fields AS jsonb), :terms,
+            paser_search_weighted(:text_a, :text_b, :text_d),
+            :metadata_modified, :metadata_created, :title_string, now())
+    ON CONFLICT (index_id) DO UPDATE SET
+        id = EXCLUDED.id, site_id = EXCLUDED.site_id, stored = EXCLUDED.stored,
+        fields = EXCLUDED.fields, terms = EXCLUDED.terms, fulltext = EXCLUDED.fulltext,
+        metadata_modified = EXCLUDED.metadata_modified, metadata_created = EXCLUDED.metadata_created,
+        title_string = EXCLUDED.title_string, indexed_ts = EXCLUDED.indexed_ts
+    """
+)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value if item is not None and str(item).strip()]
+    return [str(value)] if str(value).strip() else []
+
+
+def _as_int(value: Any, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise SearchQueryError(f"{name} must be a whole number, got {value!r}") from error
+
+
+class PostgresSearchConnection:
+    url = "postgresql:paser_search"
+
+    def __init__(self) -> None:
+        self.schema = load_schema(config.get("ckanext.paser.search.solr_schema") or None)
+        self.prefix_min_length = int(config.get("ckanext.paser.search.prefix_min_length") or 0)
+
+    @staticmethod
+    def _engine() -> sa.engine.Engine:
+        from ckan.model import meta
+
+        return meta.engine
+
+    # Writing
+
+    def add(self, docs: Iterable[dict[str, Any]], commit: bool | None = None, **kwargs: Any) -> str:
+        try:
+            rows = [build_row(doc, self.schema).as_params() for doc in docs]
+        except ValueError_ as error:
+            raise pysolr.SolrError(f"Document rejected: {error}") from error
+        if rows:
+            with self._engine().begin() as connection:
+                connection.execute(UPSERT, rows)
+        return ""
+
+    def delete(self, id: Any = None, q: str | None = None, commit: bool | None = None, **kwargs: Any) -> str:
+        if id is None and q is None:
+            raise ValueError('You must specify "id" or "q".')
+        params = Params()
+        if id is not None:
+            ids = id if isinstance(id, (list, tuple)) else [id]
+            where = f"d.index_id = ANY(CAST({params.bind([str(item) for item in ids])} AS text[]))"
+        else:
+            # Solr's delete-by-query uses its default operator, OR.
+            where = self._lucene(str(q), params, default_operator="OR")
+        with self._engine().begin() as connection:
+            connection.execute(sa.text(f"DELETE FROM paser_search_document AS d WHERE {where}"), params.values)
+        return ""
+
+    def commit(self, *args: Any, **kwargs: Any) -> str:
+        # Every add and delete is committed at once (Solr's near-real-time behaviour).
+        return ""
+
+    def optimize(self, *args: Any, **kwargs: Any) -> str:
+        with self._engine().begin() as connection:
+            connection.execute(sa.text("ANALYZE paser_search_document"))
+        return ""
+
+    def ping(self, *args: Any, **kwargs: Any) -> str:
+        with self._engine().connect() as connection:
+            connection.execute(sa.text("SELECT 1 FROM paser_search_document LIMIT 1"))
+        return '{"status": "OK"}'
+
+    # Querying
+
+    def _lucene(self, query: str, params: Params, default_operator: str = "AND",
+                translator: Translator | None = None) -> str:
+        translator = translator or Translator(
+            self.schema, params, now=datetime.datetime.utcnow(),
+            default_operator=default_operator, prefix_min_length=self.prefix_min_length,
+        )
+        try:
+            return translator.translate(parse(query))
+        except QuerySyntaxError as error:
+            raise SearchQueryError(str(error)) from error
+
+    def _dismax(self, query: str, query_fields: str | None, mm: str | None, translator: Translator) -> str:
+        fields = [part.split("^")[0] for part in (query_fields or "").split() if part.split("^")[0]]
+        found = dismax.clauses(query)
+        if not found:
+            return "TRUE"
+
+        def matcher(clause: dismax.Clause, rank: bool) -> str:
+            if not fields or set(fields) <= DEFAULT_QUERY_FIELDS:
+                targets = [DEFAULT_TEXT_FIELD]
+            else:
+                targets = fields
+            method = translator.phrase if clause.is_phrase else translator.word
+            return "(" + " OR ".join(method(target, clause.text, rank) for target in targets) + ")"
+
+        required = [matcher(clause, True) for clause in found if clause.occur == "must"]
+        prohibited = [matcher(clause, False) for clause in found if clause.occur == "must_not"]
+        optional = [matcher(clause, True) for clause in found if clause.occur == "should"]
+        parts = required + [f"(NOT {clause})" for clause in prohibited]
+        needed = dismax.minimum_should_match(mm, len(optional))
+        if optional and needed == len(optional):
+            parts.extend(optional)
+        elif optional and needed > 0:
+            counted = " + ".join(f"({clause})::int" for clause in optional)
+            parts.append(f"(({' OR '.join(optional)}) AND ({counted}) >= {needed})")
+        return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
+
+    def _filter(self, fq: str, params: Params, translator: Translator) -> str:
+        fq = fq.strip()
+        if not fq:
+            return "TRUE"
+        if fq.startswith("{!"):
+            try:
+                return frange_filter(fq, params)
+            except QuerySyntaxError as error:
+                raise SearchQueryError(str(error)) from error
+        return self._lucene(fq, params, translator=translator)
+
+    def _order(self, sort: str | None, score_sql: str, params: Params) -> str:
+        if not sort or not str(sort).strip():
+            return "score DESC, d.index_id"
+        clauses = []
+        for part in str(sort).split(","):
+            words = part.split()
+            if len(words) != 2 or words[1].lower() not in ("asc", "desc") or not _SORT_FIELD.match(words[0]):
+                raise SearchQueryError(f'Invalid "sort" parameter: {part.strip()!r}')
+            field, direction = words[0], words[1].upper()
+            if field == "score":
+                clauses.append(f"score {direction}")
+            elif field in TIMESTAMP_COLUMNS or field == "title_string":
+                clauses.append(f"d.{TIMESTAMP_COLUMNS.get(field, field)} {direction} NULLS LAST")
+            else:
+                kind = self.schema.field(field).kind
+                value = "value::numeric" if kind == "number" else 'value COLLATE "C"'
+                clauses.append(
+                    f"(SELECT min({value}) FROM jsonb_array_elements_text(d.fields -> {params.bind(field)}) "
+                    f"AS value) {direction} NULLS LAST"
+                )
+        return ", ".join(clauses + ["d.index_id"])
+
+    def search(self, q: str | None = None, search_handler: str | None = None, **kwargs: Any) -> pysolr.Results:
+        params = Params()
+        now = datetime.datetime.utcnow()
+        translator = Translator(self.schema, params, now=now, prefix_min_length=self.prefix_min_length,
+                                default_operator=str(kwargs.get("q.op") or "AND").upper())
+        query = (q if q is not None else kwargs.get("q")) or "*:*"
+        def_type = kwargs.get("defType") or "lucene"
+        if def_type == "dismax":
+            where = [self._dismax(query, kwargs.get("qf"), kwargs.get("mm"), translator)]
+        elif def_type in ("lucene", "edismax"):
+            if query.strip() in ("*:*", "*"):
+                where = ["TRUE"]
+            else:
+                where = [self._lucene(query, params, translator=translator)]
+        else:
+            raise SearchQueryError(f"query parser {def_type!r} is not supported")
+        # CKAN merges fq_list into fq before it calls us; fq_list is passed along but already applied.
+        for fq in _as_list(kwargs.get("fq")):
+            where.append(self._filter(fq, params, translator))
+        where_sql = " AND ".join(where)
+
+        rank_parts = []
+        if translator.rank_queries:
+            rank_parts.append(f"ts_rank(d.fulltext, ({' || '.join(translator.rank_queries)}))")
+        if kwargs.get("bf"):
+            try:
+                rank_parts.append(f"coalesce({FunctionTranslator(params).translate(str(kwargs['bf']))}, 0)")
+            except QuerySyntaxError as error:
+                raise SearchQueryError(str(error)) from error
+        score_sql = " + ".join(rank_parts) if rank_parts else "1.0"
+
+        rows = _as_int(kwargs.get("rows"), "rows", 10)
+        start = _as_int(kwargs.get("start"), "start", 0)
+        if rows < 0 or start < 0:
+            raise SearchQueryError("rows and start must not be negative")
+        order_sql = self._order(kwargs.get("sort"), score_sql, params)
+        facet_fields = _as_list(kwargs.get("facet.field"))
+        facet_on = str(kwargs.get("facet", "false")).lower() in ("true", "on", "1")
+        wanted = self._wanted_fields(kwargs.get("fl"))
+
+        docs_sql = (
+            f"SELECT d.stored, {score_sql} AS score FROM paser_search_document AS d "
+            f"WHERE {where_sql} ORDER BY {order_sql} LIMIT {params.bind(rows)} OFFSET {params.bind(start)}"
+        )
+        count_sql = f"SELECT count(*) FROM paser_search_document AS d WHERE {where_sql}"
+        try:
+            with self._engine().connect() as connection:
+                hits = connection.execute(sa.text(count_sql), params.values).scalar() or 0
+                docs = []
+                if rows > 0 and hits > start:
+                    for stored, score in connection.execute(sa.text(docs_sql), params.values):
+                        docs.append(self._project(stored, float(score), wanted))
+                facets = {}
+                if facet_on and facet_fields:
+                    facets = self._facets(connection, where_sql, params, facet_fields, kwargs)
+        except sa.exc.DataError as error:
+            # A value the database cannot compare (e.g. a number range over text): the query's fault.
+            raise SearchQueryError(f"invalid value in query: {error.orig}") from error
+        return pysolr.Results({
+            "response": {"numFound": hits, "start": start, "docs": docs},
+            "facet_counts": {"facet_queries": {}, "facet_fields": facets, "facet_ranges": {},
+                             "facet_intervals": {}, "facet_heatmaps": {}},
+            "responseHeader": {"status": 0, "params": {"q": query}},
+        })
+
+    @staticmethod
+    def _wanted_fields(fl: Any) -> set[str] | None:
+        names = {name for part in _as_list(fl) for name in re.split(r"[\s,]+", part) if name}
+        if not names or "*" in names:
+            return None if not names or names == {"*"} else names | {"*"}
+        return names
+
+    @staticmethod
+    def _project(stored: Any, score: float, wanted: set[str] | None) -> dict[str, Any]:
+        if isinstance(stored, str):
+            stored = json.loads(stored)
+        if wanted is None or "*" in wanted:
+            doc = dict(stored)
+        else:
+            doc = {name: stored[name] for name in wanted if name in stored}
+        if wanted and "score" in wanted:
+            doc["score"] = score
+        return doc
+
+    def _facets(self, connection: Any, where_sql: str, params: Params, fields: list[str],
+                options: dict[str, Any]) -> dict[str, list[Any]]:
+        limit = _as_int(options.get("facet.limit"), "facet.limit", 100)
+        mincount = max(1, _as_int(options.get("facet.mincount"), "facet.mincount", 0))
+        by_index = str(options.get("facet.sort") or ("count" if limit > 0 else "index")).lower() == "index"
+        ordering = "v.value COLLATE \"C\"" if by_index else "count(*) DESC, v.value COLLATE \"C\""
+        facet_params = dict(params.values)
+        facet_params.update({"facet_fields": fields, "facet_mincount": mincount, "facet_limit": limit})
+        sql = (
+            "SELECT field, value, n FROM ("
+            f" SELECT f.field, v.value, count(*) AS n,"
+            f" row_number() OVER (PARTITION BY f.field ORDER BY {ordering}) AS position"
+            " FROM paser_search_document AS d"
+            " CROSS JOIN unnest(CAST(:facet_fields AS text[])) AS f(field)"
+            " CROSS JOIN LATERAL jsonb_array_elements_text(d.fields -> f.field) AS v(value)"
+            f" WHERE {where_sql}"
+            " GROUP BY f.field, v.value HAVING count(*) >= :facet_mincount"
+            ") AS ranked WHERE :facet_limit < 0 OR position <= :facet_limit ORDER BY field, position"
+        )
+        result: dict[str, list[Any]] = {field: [] for field in fields}
+        for field, value, count in connection.execute(sa.text(sql), facet_params):
+            result[field].extend([value, count])
+        return result
+

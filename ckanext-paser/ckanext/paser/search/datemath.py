@@ -1,0 +1,72 @@
+"""Solr date math (`NOW`, `NOW/DAY-7DAYS`, `2024-01-01T00:00:00Z+1YEAR`) evaluated to a moment in UTC."""
+from __future__ import annotations
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+
+from .values import ValueError_, canonical_date
+
+_UNITS = {
+    "YEAR": "years", "YEARS": "years",
+    "MONTH": "months", "MONTHS": "months",
+    "DAY": "days", "DAYS": "days", "DATE": "days",
+    "HOUR": "hours", "HOURS": "hours",
+    "MINUTE": "minutes", "MINUTES": "minutes",
+    "SECOND": "seconds", "SECONDS": "seconds",
+    "MILLI": "microseconds", "MILLIS": "microseconds",
+    "MILLISECOND": "microseconds", "MILLISECONDS": "microseconds",
+}
+_ROUND_ORDER = ["years", "months", "days", "hours", "minutes", "seconds", "microseconds"]
+
+
+def _round_down(moment: datetime.datetime, unit: str) -> datetime.datetime:
+    keep = _ROUND_ORDER.index(unit)
+    fields = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+    names = ["month", "day", "hour", "minute", "second", "microsecond"]
+    return moment.replace(**{name: fields[name] for name in names[keep:]})
+
+
+def _split_base(expression: str) -> tuple[str, str]:
+    if expression.startswith("NOW"):
+        return "NOW", expression[3:]
+    end = expression.find("Z")
+    if end < 0:
+        return expression, ""
+    return expression[: end + 1], expression[end + 1:]
+
+
+def evaluate(expression: str, now: datetime.datetime) -> datetime.datetime:
+    """A naive UTC datetime for a Solr date expression."""
+    base, math = _split_base(expression.strip())
+    if base == "NOW":
+        moment = now
+    else:
+        moment = datetime.datetime.strptime(canonical_date(base), "%Y-%m-%dT%H:%M:%S.%fZ")
+    position = 0
+    while position < len(math):
+        operator = math[position]
+        if operator not in "+-/":
+            raise ValueError_(f"invalid date math at {math[position:]!r} in {expression!r}")
+        position += 1
+        digits_start = position
+        if operator != "/":
+            while position < len(math) and math[position].isdigit():
+                position += 1
+            if position == digits_start:
+                raise ValueError_(f"date math needs a number after {operator!r} in {expression!r}")
+        amount = int(math[digits_start:position]) if operator != "/" else 0
+        unit_start = position
+        while position < len(math) and math[position].isalpha():
+            position += 1
+        unit = _UNITS.get(math[unit_start:position].upper())
+        if unit is None:
+            raise ValueError_(f"unknown date math unit {math[unit_start:position]!r} in {expression!r}")
+        if operator == "/":
+            moment = _round_down(moment, unit)
+        else:
+            if unit == "microseconds":
+                amount *= 1000
+            delta = relativedelta(**{unit: amount})
+            moment = moment + delta if operator == "+" else moment - delta
+    return moment

@@ -1,0 +1,249 @@
+"""Lucene/Solr query syntax translated into SQL over `paser_search_document`.
+
+Queries are parsed by luqum (a real Lucene grammar); each leaf becomes a predicate whose values are
+bound parameters. Field semantics come from the Solr schema: string-like fields match exactly
+through the `terms` array (GIN), text fields through text-search vectors, dates and numbers
+compare as typed values.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field as dataclass_field
+
+from luqum.exceptions import ParseError
+from luqum.parser import parser as luqum_parser
+from luqum.tree import (
+    AndOperation,
+    BaseGroup,
+    Boost,
+    Fuzzy,
+    Item,
+    Not,
+    OrOperation,
+    Phrase,
+    Plus,
+    Prohibit,
+    Proximity,
+    Range,
+    Regex,
+    SearchField,
+    Term,
+    UnknownOperation,
+    Word,
+)
+
+from . import datemath
+from .documents import DEFAULT_TEXT_FIELD, term
+from .schema import FieldSpec, SolrSchema
+from .sql import Params, wildcard_to_like
+from .values import ValueError_, canonical, canonical_date
+
+# Typed columns that make the most common sorts and date ranges use a b-tree index.
+TIMESTAMP_COLUMNS = {"metadata_modified": "metadata_modified", "metadata_created": "metadata_created"}
+
+
+class QuerySyntaxError(Exception):
+    """A query a user wrote that cannot be understood; the message says why."""
+
+
+def parse(query: str) -> Item:
+    try:
+        return luqum_parser.parse(query)
+    except (ParseError, ValueError, TypeError) as error:
+        raise QuerySyntaxError(f"cannot parse query {query!r}: {error}") from error
+
+
+def _unescape_field(name: str) -> str:
+    return Word(name).unescaped_value if "\\" in name else name
+
+
+def _phrase_text(node: Phrase) -> str:
+    value = node.value
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    return Word(value).unescaped_value if "\\" in value else value
+
+
+@dataclass
+class Translator:
+    """Translates one parsed query; collects the text queries that should rank the results."""
+
+    schema: SolrSchema
+    params: Params
+    now: datetime.datetime
+    default_field: str = DEFAULT_TEXT_FIELD
+    default_operator: str = "AND"
+    prefix_min_length: int = 4
+    rank_queries: list[str] = dataclass_field(default_factory=list)
+
+    def translate(self, node: Item, field: str | None = None, rank: bool = True) -> str:
+        if isinstance(node, SearchField):
+            return self.translate(node.expr, _unescape_field(node.name), rank)
+        if isinstance(node, BaseGroup):
+            return f"({self.translate(node.expr, field, rank)})"
+        if isinstance(node, AndOperation):
+            return "(" + " AND ".join(self.translate(child, field, rank) for child in node.children) + ")"
+        if isinstance(node, OrOperation):
+            return "(" + " OR ".join(self.translate(child, field, rank) for child in node.children) + ")"
+        if isinstance(node, UnknownOperation):
+            return self._implicit(node, field, rank)
+        if isinstance(node, Plus):
+            return self.translate(node.a, field, rank)
+        if isinstance(node, (Not, Prohibit)):
+            return f"(NOT {self.translate(node.a, field, rank=False)})"
+        if isinstance(node, Boost):
+            return self.translate(node.expr, field, rank)
+        if isinstance(node, Fuzzy):
+            return self.translate(node.term, field, rank)
+        if isinstance(node, Proximity):
+            words = _phrase_text(node.term).split()
+            return "(" + " AND ".join(self.word(field, word, rank) for word in words) + ")" if words else "FALSE"
+        if isinstance(node, Range):
+            return self.range(field or self.default_field, node)
+        if isinstance(node, Regex):
+            return self.regex(field or self.default_field, node.value[1:-1])
+        if isinstance(node, Phrase):
+            return self.phrase(field, _phrase_text(node), rank)
+        if isinstance(node, Term):
+            if node.value == "*":
+                return self.exists(field)
+            if node.has_wildcard():
+                return self.wildcard(field or self.default_field, node.value)
+            return self.word(field, node.unescaped_value, rank)
+        raise QuerySyntaxError(f"unsupported query element {str(node)!r}")
+
+    def _implicit(self, node: UnknownOperation, field: str | None, rank: bool) -> str:
+        """Clauses without explicit AND/OR: +required, -prohibited, the rest by the default operator."""
+        must: list[str] = []
+        must_not: list[str] = []
+        should: list[str] = []
+        for child in node.children:
+            if isinstance(child, Plus):
+                must.append(self.translate(child.a, field, rank))
+            elif isinstance(child, (Prohibit, Not)):
+                must_not.append(self.translate(child.a, field, rank=False))
+            elif self.default_operator == "AND":
+                must.append(self.translate(child, field, rank))
+            else:
+                should.append(self.translate(child, field, rank))
+        parts = must + [f"(NOT {clause})" for clause in must_not]
+        if should and not must:
+            parts.append("(" + " OR ".join(should) + ")")
+        return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
+
+    # Leaves
+
+    def spec(self, field: str | None) -> FieldSpec:
+        return self.schema.field(field or self.default_field)
+
+    def text_vector(self, field: str) -> str:
+        if field == DEFAULT_TEXT_FIELD:
+            return "d.fulltext"
+        return f"paser_search_field_vector(d.fields, {self.params.bind(field)})"
+
+    def word(self, field: str | None, value: str, rank: bool = True) -> str:
+        field = field or self.default_field
+        spec = self.spec(field)
+        if spec.kind == "text":
+            if not any(char.isalnum() for char in value):
+                return "FALSE"
+            with_prefix = 0 < self.prefix_min_length <= len(value)
+            query = f"paser_search_word({self.params.bind(value)}, {'true' if with_prefix else 'false'})"
+            return self._text_match(field, query, rank)
+        if field in TIMESTAMP_COLUMNS:
+            moment = self._date(value)
+            return f"coalesce(d.{TIMESTAMP_COLUMNS[field]} = {self.params.bind(moment)}, false)"
+        try:
+            value = canonical(spec.kind, value)
+        except ValueError_ as error:
+            raise QuerySyntaxError(f"{field}: {error}") from error
+        return f"(d.terms @> ARRAY[{self.params.bind(term(field, value))}]::text[])"
+
+    def phrase(self, field: str | None, value: str, rank: bool = True) -> str:
+        field = field or self.default_field
+        if self.spec(field).kind == "text":
+            if not any(char.isalnum() for char in value):
+                return "FALSE"
+            return self._text_match(field, f"paser_search_phrase({self.params.bind(value)})", rank)
+        return self.word(field, value, rank)
+
+    def _text_match(self, field: str, query: str, rank: bool) -> str:
+        if rank and field == DEFAULT_TEXT_FIELD:
+            self.rank_queries.append(query)
+        return f"({self.text_vector(field)} @@ {query})"
+
+    def exists(self, field: str | None) -> str:
+        if field in (None, "*"):
+            return "TRUE"
+        return f"(d.fields ? {self.params.bind(field)})"
+
+    def wildcard(self, field: str, pattern: str) -> str:
+        spec = self.spec(field)
+        like = wildcard_to_like(pattern)
+        if spec.kind == "text":
+            # Solr matches wildcards against the tokens of a text field.
+            return (
+                "EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
+                f"{self.params.bind(field)}) AS value, regexp_split_to_table(lower(value), '[^[:alnum:]]+') AS token "
+                f"WHERE token LIKE {self.params.bind(like.lower())})"
+            )
+        return (
+            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) AS value "
+            f"WHERE value LIKE {self.params.bind(like)})"
+        )
+
+    def regex(self, field: str, pattern: str) -> str:
+        return (
+            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) AS value "
+            f"WHERE value ~ ('^(?:' || {self.params.bind(pattern)} || ')$'))"
+        )
+
+    def _date(self, value: str) -> datetime.datetime:
+        try:
+            return datemath.evaluate(value, self.now).replace(tzinfo=datetime.timezone.utc)
+        except ValueError_ as error:
+            raise QuerySyntaxError(str(error)) from error
+
+    def range(self, field: str, node: Range) -> str:
+        spec = self.spec(field)
+        low = node.low.value if isinstance(node.low, Term) else str(node.low)
+        high = node.high.value if isinstance(node.high, Term) else str(node.high)
+        low = None if low == "*" else low.strip('"')
+        high = None if high == "*" else high.strip('"')
+        low_op = ">=" if node.include_low else ">"
+        high_op = "<=" if node.include_high else "<"
+        if field in TIMESTAMP_COLUMNS:
+            column = f"d.{TIMESTAMP_COLUMNS[field]}"
+            parts = [f"{column} IS NOT NULL"]
+            if low is not None:
+                parts.append(f"{column} {low_op} {self.params.bind(self._date(low))}")
+            if high is not None:
+                parts.append(f"{column} {high_op} {self.params.bind(self._date(high))}")
+            return "(" + " AND ".join(parts) + ")"
+        if spec.kind == "date":
+            value_sql = 'value COLLATE "C"'
+            bounds = [
+                None if bound is None else canonical_date(self._date(bound).replace(tzinfo=None))
+                for bound in (low, high)
+            ]
+        elif spec.kind == "number":
+            value_sql = "value::numeric"
+            try:
+                bounds = [None if bound is None else canonical("number", bound) for bound in (low, high)]
+            except ValueError_ as error:
+                raise QuerySyntaxError(f"{field}: {error}") from error
+        else:
+            value_sql = 'value COLLATE "C"' if spec.kind != "text" else "lower(value)"
+            bounds = [low, high] if spec.kind != "text" else [
+                None if bound is None else bound.lower() for bound in (low, high)
+            ]
+        cast = "::numeric" if spec.kind == "number" else ""
+        conditions = ["TRUE"]
+        if bounds[0] is not None:
+            conditions.append(f"{value_sql} {low_op} {self.params.bind(bounds[0])}{cast}")
+        if bounds[1] is not None:
+            conditions.append(f"{value_sql} {high_op} {self.params.bind(bounds[1])}{cast}")
+        return (
+            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) AS value "
+            f"WHERE {' AND '.join(conditions)})"
+        )

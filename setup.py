@@ -1,0 +1,35 @@
+"""ckanext-paser: the Kabupaten Paser Satu Data portal bundle for CKAN 2.11."""
+from setuptools import find_namespace_packages, setup
+
+setup(
+    name="ckanext-paser",
+    version="0.1.0",
+    description="Satu Data portal bundle for Kabupaten Paser on CKAN 2.11",
+    license="AGPL-3.0",
+    python_requires=">=3.10",
+    package_dir={"": "ckanext-paser"},
+    packages=find_namespace_packages("ckanext-paser", include=["ckanext.paser", "ckanext.paser.*"]),
+    include_package_data=True,
+    package_data={"ckanext.paser": ["**/*.yml", "**/*.yaml", "**/*.html", "**/*.ini", "**/*.mako", "**/*.sql",
+                                    "**/*.po", "**/*.mo", "**/*.json", "**/*.csv", "**/*.txt"]},
+    install_requires=[
+        "ckan[requirements]==2.11.6",
+        "ckanext-scheming==3.1.0",
+        "ckanext-dcat==2.4.4",
+        "ckanext-harvest==1.6.3",
+        "ckanext-spatial==2.3.2",
+        "luqum==1.0.0",
+    ],
+    extras_require={
+        "dev": ["ckan[dev]==2.11.6", "ruff==0.17.6", "playwright==1.65.2"],
+    },
+    entry_points={
+        "ckan.plugins": [
+            "paser_search = ckanext.paser.plugin:PaserSearchPlugin",
+            "paser = ckanext.paser.plugin:PaserPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+)
