@@ -19,6 +19,17 @@ def apply_plugin_migrations() -> None:
             _run_migrations(plugin)
 
 
+@pytest.fixture(scope="session")
+def reset_bundle_db(reset_db):
+    """Callable: reset the database including this bundle's plugin tables (for wider-scoped fixtures)."""
+
+    def reset() -> None:
+        reset_db()
+        apply_plugin_migrations()
+
+    return reset
+
+
 @pytest.fixture
 def clean_db(reset_db):
     reset_db()
@@ -31,7 +42,15 @@ def reset_db_once(reset_db):
     apply_plugin_migrations()
 
 
-@pytest.fixture(autouse=True)
-def _bundle_plugins(with_plugins):
-    """Every test runs with the plugin set of config/test.ini loaded, as the portal runs."""
+@pytest.fixture(scope="session", autouse=True)
+def _bundle_plugins():
+    """The whole suite runs with the plugin set of config/test.ini loaded, as the portal runs.
+
+    Loaded once per session (CKAN's with_plugins does it per test), so module-scoped fixtures
+    can build data through the plugins.
+    """
+    import ckan.plugins as plugins
+
+    plugins.load_all()
     yield
+    plugins.unload_all()

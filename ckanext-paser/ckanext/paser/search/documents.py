@@ -89,13 +89,20 @@ def build_row(doc: dict[str, Any], schema: SolrSchema) -> IndexRow:
                 stored[name] = raw
         if spec.indexed:
             fields[name] = canonical_values
-            if spec.kind != "text":
+            if spec.kind not in ("text", "ngram"):
                 terms.extend(term(name, value) for value in canonical_values)
         if name == DEFAULT_TEXT_FIELD or DEFAULT_TEXT_FIELD in schema.copy_targets(name):
             weight = "A" if name in WEIGHT_A_FIELDS else "B" if name in WEIGHT_B_FIELDS else "D"
             texts[weight].extend(as_string(value) for value in values)
             if weight != "D":
                 texts["D"].extend(as_string(value) for value in values)
+
+        # Copy fields other than the catch-all text field are queried on their own (name_ngram).
+        for dest in schema.copy_targets(name):
+            dest_spec = schema.field(dest)
+            if dest != DEFAULT_TEXT_FIELD and dest not in doc and dest_spec.indexed:
+                copied = fields.setdefault(dest, [])
+                copied.extend(value for value in (as_string(item) for item in values) if value not in copied)
 
     title = doc.get("title_string")
     return IndexRow(

@@ -35,7 +35,7 @@ from luqum.tree import (
 from . import datemath
 from .documents import DEFAULT_TEXT_FIELD, term
 from .schema import FieldSpec, SolrSchema
-from .sql import Params, wildcard_to_like
+from .sql import Params, like_escape, wildcard_to_like
 from .values import ValueError_, canonical, canonical_date
 
 # Typed columns that make the most common sorts and date ranges use a b-tree index.
@@ -144,6 +144,8 @@ class Translator:
     def word(self, field: str | None, value: str, rank: bool = True) -> str:
         field = field or self.default_field
         spec = self.spec(field)
+        if spec.kind == "ngram":
+            return self.substring(field, value)
         if spec.kind == "text":
             if not any(char.isalnum() for char in value):
                 return "FALSE"
@@ -159,8 +161,23 @@ class Translator:
             raise QuerySyntaxError(f"{field}: {error}") from error
         return f"(d.terms @> ARRAY[{self.params.bind(term(field, value))}]::text[])"
 
+    def substring(self, field: str, value: str) -> str:
+        """N-gram fields match every query word inside a value, ignoring case."""
+        words = value.lower().split()
+        if not words:
+            return "FALSE"
+        conditions = " AND ".join(
+            f"lower(value) LIKE {self.params.bind('%' + like_escape(word) + '%')}" for word in words
+        )
+        return (
+            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) AS value "
+            f"WHERE {conditions})"
+        )
+
     def phrase(self, field: str | None, value: str, rank: bool = True) -> str:
         field = field or self.default_field
+        if self.spec(field).kind == "ngram":
+            return self.substring(field, value)
         if self.spec(field).kind == "text":
             if not any(char.isalnum() for char in value):
                 return "FALSE"
@@ -180,7 +197,7 @@ class Translator:
     def wildcard(self, field: str, pattern: str) -> str:
         spec = self.spec(field)
         like = wildcard_to_like(pattern)
-        if spec.kind == "text":
+        if spec.kind in ("text", "ngram"):
             # Solr matches wildcards against the tokens of a text field.
             return (
                 "EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
@@ -233,8 +250,9 @@ class Translator:
             except ValueError_ as error:
                 raise QuerySyntaxError(f"{field}: {error}") from error
         else:
-            value_sql = 'value COLLATE "C"' if spec.kind != "text" else "lower(value)"
-            bounds = [low, high] if spec.kind != "text" else [
+            analysed = spec.kind in ("text", "ngram")
+            value_sql = "lower(value)" if analysed else 'value COLLATE "C"'
+            bounds = [low, high] if not analysed else [
                 None if bound is None else bound.lower() for bound in (low, high)
             ]
         cast = "::numeric" if spec.kind == "number" else ""

@@ -11,7 +11,8 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from typing import Literal
 
-FieldKind = Literal["string", "text", "date", "number", "boolean", "binary"]
+# "ngram" is a text field analysed into n-grams (CKAN's name_ngram/title_ngram): it matches substrings.
+FieldKind = Literal["string", "text", "ngram", "date", "number", "boolean", "binary"]
 
 _KIND_BY_CLASS: dict[str, FieldKind] = {
     "solr.StrField": "string",
@@ -53,10 +54,11 @@ class SolrSchema:
         types: dict[str, tuple[FieldKind, bool]] = {}
         for element in root.iter():
             if element.tag.lower() == "fieldtype":
-                types[element.get("name", "")] = (
-                    _kind_of(element.get("class", "")),
-                    _flag(element, "multiValued", False),
-                )
+                kind = _kind_of(element.get("class", ""))
+                analysis = " ".join(part.get("class", "") for part in element.iter())
+                if kind == "text" and "NGram" in analysis:
+                    kind = "ngram"
+                types[element.get("name", "")] = (kind, _flag(element, "multiValued", False))
         self.fields: dict[str, FieldSpec] = {}
         self.dynamic_fields: list[tuple[str, FieldSpec]] = []
         self.copy_fields: list[tuple[str, str]] = []

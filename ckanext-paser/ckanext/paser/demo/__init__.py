@@ -1,0 +1,1 @@
+"""Demo content and the local sysadmin for a development portal (`ckan paser demo`, `ckan paser sysadmin`)."""
