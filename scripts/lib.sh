@@ -4,6 +4,8 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
 DATA_DIR="$ROOT/.data"
+# Relative to $ROOT (the scripts run there), so messages show a short path.
+ADMIN_PASSWORD_FILE=".data/admin-password"
 
 say() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
@@ -37,6 +39,12 @@ then run this command again."
 ckan_cli() {
   local ini="$1"; shift
   "$VENV/bin/ckan" -c "$ini" "$@"
+}
+
+# A ckan command as a set-up step: CKAN's INFO start-up lines hidden, a failure stops the script.
+ckan_step() {
+  local ini="$1"; shift
+  ckan_cli "$ini" "$@" 2>&1 | { grep -vE ' INFO  \[' || true; } || die "'ckan -c $ini $*' failed."
 }
 
 # True when something accepts TCP connections on 127.0.0.1:$1.

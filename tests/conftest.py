@@ -49,7 +49,7 @@ def _bundle_plugins():
     Loaded once per session (CKAN's with_plugins does it per test), so module-scoped fixtures
     can build data through the plugins.
     """
-    import ckan.plugins as plugins
+    from ckan import plugins
 
     plugins.load_all()
     yield

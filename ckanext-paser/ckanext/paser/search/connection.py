@@ -6,19 +6,19 @@ CKAN's engine, so the index behaves like Solr's (committed independently of the 
 """
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pysolr
 import sqlalchemy as sa
-
 from ckan.common import config
 from ckan.lib.search.common import SearchQueryError
 
 from . import dismax
+from .datemath import utc_now
 from .documents import DEFAULT_TEXT_FIELD, build_row
 from .functions import FunctionTranslator, frange_filter
 from .lucene import TIMESTAMP_COLUMNS, QuerySyntaxError, Translator, parse
@@ -123,7 +123,7 @@ class PostgresSearchConnection:
     def _lucene(self, query: str, params: Params, default_operator: str = "AND",
                 translator: Translator | None = None) -> str:
         translator = translator or Translator(
-            self.schema, params, now=datetime.datetime.utcnow(),
+            self.schema, params, now=utc_now(),
             default_operator=default_operator, prefix_min_length=self.prefix_min_length,
         )
         try:
@@ -191,8 +191,12 @@ class PostgresSearchConnection:
         return ", ".join(clauses + ["d.index_id"])
 
     def search(self, q: str | None = None, search_handler: str | None = None, **kwargs: Any) -> pysolr.Results:
+        for value in [q, *kwargs.values()]:
+            if any("\x00" in text for text in _as_list(value)):
+                # PostgreSQL cannot hold NUL in text; Solr would not match it either.
+                raise SearchQueryError("the query contains a NUL character")
         params = Params()
-        now = datetime.datetime.utcnow()
+        now = utc_now()
         translator = Translator(self.schema, params, now=now, prefix_min_length=self.prefix_min_length,
                                 default_operator=str(kwargs.get("q.op") or "AND").upper())
         query = (q if q is not None else kwargs.get("q")) or "*:*"

@@ -20,6 +20,11 @@ _UNITS = {
 _ROUND_ORDER = ["years", "months", "days", "hours", "minutes", "seconds", "microseconds"]
 
 
+def utc_now() -> datetime.datetime:
+    """Now as a naive UTC datetime, the form Solr's NOW takes here."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
 def _round_down(moment: datetime.datetime, unit: str) -> datetime.datetime:
     keep = _ROUND_ORDER.index(unit)
     fields = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}

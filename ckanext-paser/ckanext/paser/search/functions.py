@@ -64,7 +64,7 @@ class FunctionTranslator:
 
     def _node(self, node: Any) -> str:
         if isinstance(node, (int, float)):
-            return f"{self.params.bind(float(node))}::float8"
+            return f"CAST({self.params.bind(float(node))} AS float8)"
         if isinstance(node, str):
             return self._field(node)
         name, *arguments = list(node)
@@ -103,6 +103,6 @@ def frange_filter(text: str, params: Params) -> str:
 
 def _bound(text: str, params: Params) -> str:
     try:
-        return f"{params.bind(float(text))}::float8"
+        return f"CAST({params.bind(float(text))} AS float8)"
     except ValueError as error:
         raise QuerySyntaxError(f"frange bound is not a number: {text!r}") from error

@@ -36,8 +36,8 @@ def check_schema_version(schema_file: str | None = None) -> bool:
 
 
 def install() -> None:
-    import ckan.lib.search as search
-    import ckan.lib.search.common as common
+    from ckan.lib import search
+    from ckan.lib.search import common
 
     if not _original:
         _original["make_connection"] = common.make_connection

@@ -8,7 +8,8 @@ compare as typed values.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from luqum.exceptions import ParseError
 from luqum.parser import parser as luqum_parser
@@ -255,12 +256,13 @@ class Translator:
             bounds = [low, high] if not analysed else [
                 None if bound is None else bound.lower() for bound in (low, high)
             ]
-        cast = "::numeric" if spec.kind == "number" else ""
         conditions = ["TRUE"]
-        if bounds[0] is not None:
-            conditions.append(f"{value_sql} {low_op} {self.params.bind(bounds[0])}{cast}")
-        if bounds[1] is not None:
-            conditions.append(f"{value_sql} {high_op} {self.params.bind(bounds[1])}{cast}")
+        for bound, operator in ((bounds[0], low_op), (bounds[1], high_op)):
+            if bound is not None:
+                placeholder = self.params.bind(bound)
+                if spec.kind == "number":
+                    placeholder = f"CAST({placeholder} AS numeric)"
+                conditions.append(f"{value_sql} {operator} {placeholder}")
         return (
             f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) AS value "
             f"WHERE {' AND '.join(conditions)})"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import functools
 import os
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from typing import Literal
+from xml.etree import ElementTree
 
 # "ngram" is a text field analysed into n-grams (CKAN's name_ngram/title_ngram): it matches substrings.
 FieldKind = Literal["string", "text", "ngram", "date", "number", "boolean", "binary"]
@@ -81,6 +81,9 @@ class SolrSchema:
                 self.copy_fields.append((element.get("source", ""), element.get("dest", "")))
         # Solr tries dynamic patterns longest first.
         self.dynamic_fields.sort(key=lambda item: len(item[0]), reverse=True)
+        # Field names are few and looked up for every document and query.
+        self._field_cache: dict[str, FieldSpec] = {}
+        self._copy_cache: dict[str, tuple[str, ...]] = {}
 
     @staticmethod
     def _matches(pattern: str, name: str) -> bool:
@@ -92,8 +95,12 @@ class SolrSchema:
             return name.startswith(pattern[:-1])
         return pattern == name
 
-    @functools.lru_cache(maxsize=4096)
     def field(self, name: str) -> FieldSpec:
+        if name not in self._field_cache:
+            self._field_cache[name] = self._resolve(name)
+        return self._field_cache[name]
+
+    def _resolve(self, name: str) -> FieldSpec:
         if name in self.fields:
             return self.fields[name]
         for pattern, spec in self.dynamic_fields:
@@ -101,9 +108,12 @@ class SolrSchema:
                 return FieldSpec(name, spec.kind, spec.multivalued, spec.indexed, spec.stored)
         return FieldSpec(name, "string", False, True, False)
 
-    @functools.lru_cache(maxsize=4096)
     def copy_targets(self, name: str) -> tuple[str, ...]:
-        return tuple(dest for source, dest in self.copy_fields if self._matches(source, name))
+        if name not in self._copy_cache:
+            self._copy_cache[name] = tuple(
+                dest for source, dest in self.copy_fields if self._matches(source, name)
+            )
+        return self._copy_cache[name]
 
 
 def default_schema_path() -> str:

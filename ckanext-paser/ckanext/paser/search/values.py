@@ -57,7 +57,8 @@ def as_string(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (datetime.date, datetime.datetime)):
         return canonical_date(value)
-    return str(value)
+    # PostgreSQL text cannot hold NUL; Solr's XML update format cannot either.
+    return str(value).replace("\x00", "")
 
 
 def canonical(kind: FieldKind, value: Any) -> str:
