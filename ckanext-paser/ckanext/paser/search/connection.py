@@ -34,14 +34,15 @@ _SORT_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 UPSERT = sa.text(
     """
     INSERT INTO paser_search_document
-        (index_id, id, site_id, stored, fields, terms, fulltext,
+        (index_id, id, site_id, stored, fields, codes, fulltext,
          metadata_modified, metadata_created, title_string, indexed_ts)
-    VALUES (:index_id, :id, :site_id, CAST(:stored AS jsonb), CAST(:fields AS jsonb), :terms,
+    VALUES (:index_id, :id, :site_id, CAST(:stored AS jsonb), CAST(:fields AS jsonb),
+            paser_search_codes(CAST(:term_fields AS text[]), CAST(:term_values AS text[])),
             paser_search_weighted(:text_a, :text_b, :text_d),
             :metadata_modified, :metadata_created, :title_string, now())
     ON CONFLICT (index_id) DO UPDATE SET
         id = EXCLUDED.id, site_id = EXCLUDED.site_id, stored = EXCLUDED.stored,
-        fields = EXCLUDED.fields, terms = EXCLUDED.terms, fulltext = EXCLUDED.fulltext,
+        fields = EXCLUDED.fields, codes = EXCLUDED.codes, fulltext = EXCLUDED.fulltext,
         metadata_modified = EXCLUDED.metadata_modified, metadata_created = EXCLUDED.metadata_created,
         title_string = EXCLUDED.title_string, indexed_ts = EXCLUDED.indexed_ts
     """
@@ -101,6 +102,7 @@ class PostgresSearchConnection:
             # Solr's delete-by-query uses its default operator, OR.
             where = self._lucene(str(q), params, default_operator="OR")
         with self._engine().begin() as connection:
+            params.resolve(connection)
             connection.execute(sa.text(f"DELETE FROM paser_search_document AS d WHERE {where}"), params.values)
         return ""
 
@@ -168,9 +170,9 @@ class PostgresSearchConnection:
                 raise SearchQueryError(str(error)) from error
         return self._lucene(fq, params, translator=translator)
 
-    def _order(self, sort: str | None, score_sql: str, params: Params) -> str:
+    def _order(self, sort: str | None, ranked: bool, params: Params) -> str:
         if not sort or not str(sort).strip():
-            return "score DESC, d.index_id"
+            return "score DESC, d.index_id" if ranked else "d.index_id"
         clauses = []
         for part in str(sort).split(","):
             words = part.split()
@@ -178,15 +180,21 @@ class PostgresSearchConnection:
                 raise SearchQueryError(f'Invalid "sort" parameter: {part.strip()!r}')
             field, direction = words[0], words[1].upper()
             if field == "score":
-                clauses.append(f"score {direction}")
+                # Without a text query every score is equal: leave the order to the next key.
+                if ranked:
+                    clauses.append(f"score {direction}")
             elif field in TIMESTAMP_COLUMNS or field == "title_string":
                 clauses.append(f"d.{TIMESTAMP_COLUMNS.get(field, field)} {direction} NULLS LAST")
-            else:
-                kind = self.schema.field(field).kind
-                value = "value::numeric" if kind == "number" else 'value COLLATE "C"'
+            elif self.schema.field(field).kind in ("text", "ngram"):
                 clauses.append(
-                    f"(SELECT min({value}) FROM jsonb_array_elements_text(d.fields -> {params.bind(field)}) "
+                    f"(SELECT min(lower(value)) FROM jsonb_array_elements_text(d.fields -> {params.bind(field)}) "
                     f"AS value) {direction} NULLS LAST"
+                )
+            else:
+                value = "term.value::numeric" if self.schema.field(field).kind == "number" else 'term.value COLLATE "C"'
+                clauses.append(
+                    f"(SELECT min({value}) FROM unnest(d.codes) AS u(code) JOIN paser_search_term AS term "
+                    f"ON term.code = u.code WHERE (u.code >> 32) = {params.bind_field(field)}) {direction} NULLS LAST"
                 )
         return ", ".join(clauses + ["d.index_id"])
 
@@ -229,7 +237,7 @@ class PostgresSearchConnection:
         start = _as_int(kwargs.get("start"), "start", 0)
         if rows < 0 or start < 0:
             raise SearchQueryError("rows and start must not be negative")
-        order_sql = self._order(kwargs.get("sort"), score_sql, params)
+        order_sql = self._order(kwargs.get("sort"), bool(rank_parts), params)
         facet_fields = _as_list(kwargs.get("facet.field"))
         facet_on = str(kwargs.get("facet", "false")).lower() in ("true", "on", "1")
         wanted = self._wanted_fields(kwargs.get("fl"))
@@ -241,6 +249,7 @@ class PostgresSearchConnection:
         count_sql = f"SELECT count(*) FROM paser_search_document AS d WHERE {where_sql}"
         try:
             with self._engine().connect() as connection:
+                params.resolve(connection)
                 hits = connection.execute(sa.text(count_sql), params.values).scalar() or 0
                 docs = []
                 if rows > 0 and hits > start:
@@ -283,22 +292,25 @@ class PostgresSearchConnection:
         limit = _as_int(options.get("facet.limit"), "facet.limit", 100)
         mincount = max(1, _as_int(options.get("facet.mincount"), "facet.mincount", 0))
         by_index = str(options.get("facet.sort") or ("count" if limit > 0 else "index")).lower() == "index"
-        ordering = "v.value COLLATE \"C\"" if by_index else "count(*) DESC, v.value COLLATE \"C\""
+        ordering = 'term.value COLLATE "C"' if by_index else 'counted.n DESC, term.value COLLATE "C"'
         facet_params = dict(params.values)
         facet_params.update({"facet_fields": fields, "facet_mincount": mincount, "facet_limit": limit})
+        # One pass over the matching rows counts the codes of every facet field; only the counted
+        # codes are looked up in the dictionary.
         sql = (
-            "SELECT field, value, n FROM ("
-            f" SELECT f.field, v.value, count(*) AS n,"
-            f" row_number() OVER (PARTITION BY f.field ORDER BY {ordering}) AS position"
-            " FROM paser_search_document AS d"
-            " CROSS JOIN unnest(CAST(:facet_fields AS text[])) AS f(field)"
-            " CROSS JOIN LATERAL jsonb_array_elements_text(d.fields -> f.field) AS v(value)"
-            f" WHERE {where_sql}"
-            " GROUP BY f.field, v.value HAVING count(*) >= :facet_mincount"
-            ") AS ranked WHERE :facet_limit < 0 OR position <= :facet_limit ORDER BY field, position"
+            "WITH wanted AS (SELECT array_agg(id) AS ids FROM paser_search_field"
+            " WHERE name = ANY(CAST(:facet_fields AS text[]))),"
+            " counted AS (SELECT u.code, count(*) AS n FROM paser_search_document AS d, unnest(d.codes) AS u(code)"
+            f" WHERE ({where_sql}) AND (u.code >> 32) = ANY((SELECT ids FROM wanted)::bigint[])"
+            " GROUP BY u.code HAVING count(*) >= :facet_mincount),"
+            " ranked AS (SELECT field.name AS field, term.value, counted.n,"
+            f" row_number() OVER (PARTITION BY term.field_id ORDER BY {ordering}) AS position"
+            " FROM counted JOIN paser_search_term AS term ON term.code = counted.code"
+            " JOIN paser_search_field AS field ON field.id = term.field_id)"
+            " SELECT field, value, n FROM ranked WHERE :facet_limit < 0 OR position <= :facet_limit"
+            " ORDER BY field, position"
         )
         result: dict[str, list[Any]] = {field: [] for field in fields}
         for field, value, count in connection.execute(sa.text(sql), facet_params):
             result[field].extend([value, count])
         return result
-

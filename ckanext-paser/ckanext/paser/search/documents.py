@@ -9,18 +9,12 @@ from typing import Any
 from .schema import SolrSchema
 from .values import ValueError_, as_list, as_string, canonical
 
-# Separates field and value in `terms`; never appears in CKAN field names or sane values.
-TERM_SEPARATOR = "\x1f"
 # Weights follow CKAN's dismax query fields (name^4 title^4 tags^2 groups^2 text).
 WEIGHT_A_FIELDS = frozenset({"name", "title"})
 WEIGHT_B_FIELDS = frozenset({"tags", "groups"})
 # to_tsvector refuses strings over 1 MB; Solr would index the start of such a text anyway.
 MAX_TEXT_CHARS = 400_000
 DEFAULT_TEXT_FIELD = "text"
-
-
-def term(field: str, value: str) -> str:
-    return f"{field}{TERM_SEPARATOR}{value}"
 
 
 @dataclass
@@ -30,7 +24,10 @@ class IndexRow:
     site_id: str
     stored: dict[str, Any]
     fields: dict[str, list[str]]
-    terms: list[str]
+    # Exact-match terms (string, date, number and boolean fields) as parallel lists; the database
+    # turns them into term-dictionary codes.
+    term_fields: list[str]
+    term_values: list[str]
     text_a: str
     text_b: str
     text_d: str
@@ -45,7 +42,8 @@ class IndexRow:
             "site_id": self.site_id,
             "stored": json.dumps(self.stored, default=as_string),
             "fields": json.dumps(self.fields),
-            "terms": self.terms,
+            "term_fields": self.term_fields,
+            "term_values": self.term_values,
             "text_a": self.text_a[:MAX_TEXT_CHARS],
             "text_b": self.text_b[:MAX_TEXT_CHARS],
             "text_d": self.text_d[:MAX_TEXT_CHARS],
@@ -72,7 +70,8 @@ def build_row(doc: dict[str, Any], schema: SolrSchema) -> IndexRow:
         raise ValueError_("document without index_id or id")
     stored: dict[str, Any] = {}
     fields: dict[str, list[str]] = {}
-    terms: list[str] = []
+    term_fields: list[str] = []
+    term_values: list[str] = []
     texts: dict[str, list[str]] = {"A": [], "B": [], "D": []}
 
     for name, raw in doc.items():
@@ -90,7 +89,8 @@ def build_row(doc: dict[str, Any], schema: SolrSchema) -> IndexRow:
         if spec.indexed:
             fields[name] = canonical_values
             if spec.kind not in ("text", "ngram"):
-                terms.extend(term(name, value) for value in canonical_values)
+                term_fields.extend(name for _ in canonical_values)
+                term_values.extend(canonical_values)
         if name == DEFAULT_TEXT_FIELD or DEFAULT_TEXT_FIELD in schema.copy_targets(name):
             weight = "A" if name in WEIGHT_A_FIELDS else "B" if name in WEIGHT_B_FIELDS else "D"
             texts[weight].extend(as_string(value) for value in values)
@@ -111,7 +111,8 @@ def build_row(doc: dict[str, Any], schema: SolrSchema) -> IndexRow:
         site_id=str(doc.get("site_id") or ""),
         stored=stored,
         fields=fields,
-        terms=terms,
+        term_fields=term_fields,
+        term_values=term_values,
         text_a="\n".join(texts["A"]),
         text_b="\n".join(texts["B"]),
         text_d="\n".join(texts["D"]),

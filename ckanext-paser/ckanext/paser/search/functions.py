@@ -57,9 +57,11 @@ class FunctionTranslator:
         return self._node(parsed[0])
 
     def _field(self, name: str) -> str:
+        # A field's value through the term dictionary; a missing or non-numeric value counts as 0, as in Solr.
         return (
-            "coalesce((SELECT min(CASE WHEN value ~ '" + _NUMERIC_TEXT + "' THEN value::float8 END) "
-            f"FROM jsonb_array_elements_text(d.fields -> {self.params.bind(name)}) AS value), 0)"
+            "coalesce((SELECT min(CASE WHEN term.value ~ '" + _NUMERIC_TEXT + "' THEN term.value::float8 END) "
+            "FROM unnest(d.codes) AS u(code) JOIN paser_search_term AS term ON term.code = u.code "
+            f"WHERE (u.code >> 32) = {self.params.bind_field(name)}), 0)"
         )
 
     def _node(self, node: Any) -> str:

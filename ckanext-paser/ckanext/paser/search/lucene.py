@@ -34,7 +34,7 @@ from luqum.tree import (
 )
 
 from . import datemath
-from .documents import DEFAULT_TEXT_FIELD, term
+from .documents import DEFAULT_TEXT_FIELD
 from .schema import FieldSpec, SolrSchema
 from .sql import Params, like_escape, wildcard_to_like
 from .values import ValueError_, canonical, canonical_date
@@ -160,7 +160,7 @@ class Translator:
             value = canonical(spec.kind, value)
         except ValueError_ as error:
             raise QuerySyntaxError(f"{field}: {error}") from error
-        return f"(d.terms @> ARRAY[{self.params.bind(term(field, value))}]::text[])"
+        return f"(d.codes @> ARRAY[CAST({self.params.bind_code(field, value)} AS bigint)])"
 
     def substring(self, field: str, value: str) -> str:
         """N-gram fields match every query word inside a value, ignoring case."""
@@ -193,7 +193,16 @@ class Translator:
     def exists(self, field: str | None) -> str:
         if field in (None, "*"):
             return "TRUE"
-        return f"(d.fields ? {self.params.bind(field)})"
+        if self.spec(field).kind in ("text", "ngram"):
+            return f"(d.fields ? {self.params.bind(field)})"
+        return f"EXISTS (SELECT 1 FROM unnest(d.codes) AS u(code) WHERE (u.code >> 32) = {self.params.bind_field(field)})"
+
+    def codes_where(self, field: str, condition: str) -> str:
+        """Documents holding any dictionary term of `field` whose value meets `condition`."""
+        return (
+            "(d.codes && ARRAY(SELECT term.code FROM paser_search_term AS term "
+            f"WHERE term.field_id = {self.params.bind_field(field)} AND {condition}))"
+        )
 
     def wildcard(self, field: str, pattern: str) -> str:
         spec = self.spec(field)
@@ -205,15 +214,15 @@ class Translator:
                 f"{self.params.bind(field)}) AS value, regexp_split_to_table(lower(value), '[^[:alnum:]]+') AS token "
                 f"WHERE token LIKE {self.params.bind(like.lower())})"
             )
-        return (
-            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) AS value "
-            f"WHERE value LIKE {self.params.bind(like)})"
-        )
+        return self.codes_where(field, f"term.value LIKE {self.params.bind(like)}")
 
     def regex(self, field: str, pattern: str) -> str:
+        anchored = f"('^(?:' || {self.params.bind(pattern)} || ')$')"
+        if self.spec(field).kind not in ("text", "ngram"):
+            return self.codes_where(field, f"term.value ~ {anchored}")
         return (
             f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) AS value "
-            f"WHERE value ~ ('^(?:' || {self.params.bind(pattern)} || ')$'))"
+            f"WHERE value ~ {anchored})"
         )
 
     def _date(self, value: str) -> datetime.datetime:
@@ -239,20 +248,20 @@ class Translator:
                 parts.append(f"{column} {high_op} {self.params.bind(self._date(high))}")
             return "(" + " AND ".join(parts) + ")"
         if spec.kind == "date":
-            value_sql = 'value COLLATE "C"'
+            value_sql = 'term.value COLLATE "C"'
             bounds = [
                 None if bound is None else canonical_date(self._date(bound).replace(tzinfo=None))
                 for bound in (low, high)
             ]
         elif spec.kind == "number":
-            value_sql = "value::numeric"
+            value_sql = "term.value::numeric"
             try:
                 bounds = [None if bound is None else canonical("number", bound) for bound in (low, high)]
             except ValueError_ as error:
                 raise QuerySyntaxError(f"{field}: {error}") from error
         else:
             analysed = spec.kind in ("text", "ngram")
-            value_sql = "lower(value)" if analysed else 'value COLLATE "C"'
+            value_sql = "lower(value)" if analysed else 'term.value COLLATE "C"'
             bounds = [low, high] if not analysed else [
                 None if bound is None else bound.lower() for bound in (low, high)
             ]
@@ -263,6 +272,8 @@ class Translator:
                 if spec.kind == "number":
                     placeholder = f"CAST({placeholder} AS numeric)"
                 conditions.append(f"{value_sql} {operator} {placeholder}")
+        if spec.kind not in ("text", "ngram"):
+            return self.codes_where(field, " AND ".join(conditions))
         return (
             f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) AS value "
             f"WHERE {' AND '.join(conditions)})"
