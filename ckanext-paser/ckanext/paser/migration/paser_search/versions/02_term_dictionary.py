@@ -20,24 +20,40 @@ depends_on = None
 CODES_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION paser_search_codes(term_fields text[], term_values text[]) RETURNS bigint[]
 LANGUAGE plpgsql AS $$
+DECLARE
+  wanted integer;
+  known_count integer;
+  found bigint[];
 BEGIN
+  -- Most terms of a document are in the dictionary already: look them all up at once first.
+  SELECT count(*), count(known.code), array_agg(known.code ORDER BY known.code)
+    INTO wanted, known_count, found
+    FROM (SELECT DISTINCT given.name, md5(given.value)::uuid AS hash
+            FROM unnest(term_fields, term_values) AS given(name, value)) AS given
+    LEFT JOIN paser_search_field AS field ON field.name = given.name
+    LEFT JOIN paser_search_term AS known ON known.field_id = field.id AND known.value_hash = given.hash;
+  IF wanted = known_count THEN
+    RETURN coalesce(found, '{}');
+  END IF;
   INSERT INTO paser_search_field (name)
-    SELECT DISTINCT field FROM unnest(term_fields) AS field
+    SELECT DISTINCT given.name FROM unnest(term_fields) AS given(name)
+    WHERE NOT EXISTS (SELECT 1 FROM paser_search_field AS field WHERE field.name = given.name)
     ON CONFLICT (name) DO NOTHING;
   INSERT INTO paser_search_term (code, field_id, value, value_hash)
-    SELECT (field.id::bigint << 32) | nextval('paser_search_term_number_seq'), field.id, term.value,
-           md5(term.value)::uuid
-    FROM (SELECT DISTINCT name, value FROM unnest(term_fields, term_values) AS given(name, value)) AS term
-    JOIN paser_search_field AS field ON field.name = term.name
-    WHERE NOT EXISTS (SELECT 1 FROM paser_search_term AS known
-                      WHERE known.field_id = field.id AND known.value_hash = md5(term.value)::uuid)
+    SELECT (field.id::bigint << 32) | nextval('paser_search_term_number_seq'), field.id, given.value, given.hash
+      FROM (SELECT DISTINCT given.name, given.value, md5(given.value)::uuid AS hash
+              FROM unnest(term_fields, term_values) AS given(name, value)) AS given
+      JOIN paser_search_field AS field ON field.name = given.name
+     WHERE NOT EXISTS (SELECT 1 FROM paser_search_term AS known
+                        WHERE known.field_id = field.id AND known.value_hash = given.hash)
     ON CONFLICT (field_id, value_hash) DO NOTHING;
-  RETURN ARRAY(
-    SELECT DISTINCT known.code
-    FROM unnest(term_fields, term_values) AS given(name, value)
+  -- A new statement sees what this one and concurrent indexers have added.
+  SELECT array_agg(known.code ORDER BY known.code) INTO found
+    FROM (SELECT DISTINCT given.name, md5(given.value)::uuid AS hash
+            FROM unnest(term_fields, term_values) AS given(name, value)) AS given
     JOIN paser_search_field AS field ON field.name = given.name
-    JOIN paser_search_term AS known ON known.field_id = field.id AND known.value_hash = md5(given.value)::uuid
-    ORDER BY known.code);
+    JOIN paser_search_term AS known ON known.field_id = field.id AND known.value_hash = given.hash;
+  RETURN coalesce(found, '{}');
 END
 $$;
 """
