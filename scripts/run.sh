@@ -74,7 +74,7 @@ cat >&2 <<BANNER
   Ctrl-C stops the portal and its workers.
 
 BANNER
-start_background "web server on $CKAN_SITE_URL" - "$VENV/bin/ckan" -c "$INI" run --host "$HOST" --port "$PORT"
+start_background "web server on $CKAN_SITE_URL" - "$VENV/bin/ckan" -c "$INI" run --host "$HOST" --port "$PORT" --disable-debugger --threaded
 server_pid="${pids[-1]}"
 status=0
 wait "$server_pid" || status=$?
