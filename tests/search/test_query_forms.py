@@ -97,6 +97,10 @@ def test_fielded_query(catalogue, q, expected):
         ("metadata_modified:[NOW/DAY-3DAYS TO NOW]", {D, E}),
         ("metadata_modified:[* TO 2025-01-06T23:59:59Z]", {A}),
         ("name:produksi-*", {C}),
+        # Values unique to each dataset (names, URLs) are matched without the term dictionary.
+        ("name:[l TO pe]", {D}),
+        ("res_url:*padi-peta*", {D}),
+        ("res_url:*", PUBLIC),
     ],
 )
 def test_filter_query(catalogue, fq, expected):
@@ -112,3 +116,9 @@ def test_filter_list_combines_with_query(catalogue):
 def test_fl_returns_only_asked_fields(catalogue):
     result = catalogue.search(q="sawit", fl="name,title")
     assert result["results"] == [{"name": C, "title": "Produksi Perkebunan Kelapa Sawit"}]
+
+
+def test_exact_id_and_name(catalogue):
+    dataset = catalogue.datasets[B]
+    assert catalogue.names(q=f'id:"{dataset["id"]}"') == {B}
+    assert catalogue.names(fq=f'name:"{B}" OR id:"{catalogue.datasets[C]["id"]}"') == {B, C}

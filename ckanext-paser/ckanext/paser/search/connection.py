@@ -19,9 +19,9 @@ from ckan.lib.search.common import SearchQueryError
 
 from . import dismax
 from .datemath import utc_now
-from .documents import DEFAULT_TEXT_FIELD, build_row
+from .documents import DEFAULT_TEXT_FIELD, KEY_COLUMNS, UNDICTIONARIED_FIELDS, build_row
 from .functions import FunctionTranslator, frange_filter
-from .lucene import TIMESTAMP_COLUMNS, QuerySyntaxError, Translator, parse
+from .lucene import QuerySyntaxError, Translator, parse
 from .schema import load_schema
 from .sql import Params
 from .values import ValueError_
@@ -35,16 +35,16 @@ UPSERT = sa.text(
     """
     INSERT INTO paser_search_document
         (index_id, id, site_id, stored, fields, codes, fulltext,
-         metadata_modified, metadata_created, title_string, indexed_ts)
+         metadata_modified, metadata_created, title_string, name, indexed_ts)
     VALUES (:index_id, :id, :site_id, CAST(:stored AS jsonb), CAST(:fields AS jsonb),
             paser_search_codes(CAST(:term_fields AS text[]), CAST(:term_values AS text[])),
             paser_search_weighted(:text_a, :text_b, :text_d),
-            :metadata_modified, :metadata_created, :title_string, now())
+            :metadata_modified, :metadata_created, :title_string, :name, now())
     ON CONFLICT (index_id) DO UPDATE SET
         id = EXCLUDED.id, site_id = EXCLUDED.site_id, stored = EXCLUDED.stored,
         fields = EXCLUDED.fields, codes = EXCLUDED.codes, fulltext = EXCLUDED.fulltext,
         metadata_modified = EXCLUDED.metadata_modified, metadata_created = EXCLUDED.metadata_created,
-        title_string = EXCLUDED.title_string, indexed_ts = EXCLUDED.indexed_ts
+        title_string = EXCLUDED.title_string, name = EXCLUDED.name, indexed_ts = EXCLUDED.indexed_ts
     """
 )
 
@@ -183,9 +183,9 @@ class PostgresSearchConnection:
                 # Without a text query every score is equal: leave the order to the next key.
                 if ranked:
                     clauses.append(f"score {direction}")
-            elif field in TIMESTAMP_COLUMNS or field == "title_string":
-                clauses.append(f"d.{TIMESTAMP_COLUMNS.get(field, field)} {direction} NULLS LAST")
-            elif self.schema.field(field).kind in ("text", "ngram"):
+            elif field in KEY_COLUMNS:
+                clauses.append(f"d.{KEY_COLUMNS[field]} {direction} NULLS LAST")
+            elif self.schema.field(field).kind in ("text", "ngram") or field in UNDICTIONARIED_FIELDS:
                 clauses.append(
                     f"(SELECT min(lower(value)) FROM jsonb_array_elements_text(d.fields -> {params.bind(field)}) "
                     f"AS value) {direction} NULLS LAST"

@@ -15,6 +15,13 @@ WEIGHT_B_FIELDS = frozenset({"tags", "groups"})
 # to_tsvector refuses strings over 1 MB; Solr would index the start of such a text anyway.
 MAX_TEXT_CHARS = 400_000
 DEFAULT_TEXT_FIELD = "text"
+# Exact-match fields kept in columns of their own (b-tree indexed) rather than the term dictionary.
+KEY_COLUMNS = {"id": "id", "index_id": "index_id", "name": "name", "title_string": "title_string",
+               "metadata_modified": "metadata_modified", "metadata_created": "metadata_created"}
+# Fields whose values are (nearly) unique to each document stay out of the term dictionary, which
+# would otherwise grow by several rows for every dataset written; they are matched through their
+# columns or their stored values instead. Faceting on them would be meaningless anyway.
+UNDICTIONARIED_FIELDS = frozenset(KEY_COLUMNS) | {"url", "res_url", "ckan_url", "download_url", "urls"}
 
 
 @dataclass
@@ -34,6 +41,7 @@ class IndexRow:
     metadata_modified: datetime.datetime | None
     metadata_created: datetime.datetime | None
     title_string: str | None
+    name: str | None
 
     def as_params(self) -> dict[str, Any]:
         return {
@@ -50,6 +58,7 @@ class IndexRow:
             "metadata_modified": self.metadata_modified,
             "metadata_created": self.metadata_created,
             "title_string": self.title_string,
+            "name": self.name,
         }
 
 
@@ -88,7 +97,7 @@ def build_row(doc: dict[str, Any], schema: SolrSchema) -> IndexRow:
                 stored[name] = raw
         if spec.indexed:
             fields[name] = canonical_values
-            if spec.kind not in ("text", "ngram"):
+            if spec.kind not in ("text", "ngram") and name not in UNDICTIONARIED_FIELDS:
                 term_fields.extend(name for _ in canonical_values)
                 term_values.extend(canonical_values)
         if name == DEFAULT_TEXT_FIELD or DEFAULT_TEXT_FIELD in schema.copy_targets(name):
@@ -119,4 +128,5 @@ def build_row(doc: dict[str, Any], schema: SolrSchema) -> IndexRow:
         metadata_modified=_timestamp(fields.get("metadata_modified", [])),
         metadata_created=_timestamp(fields.get("metadata_created", [])),
         title_string=str(title) if title else None,
+        name=str(doc["name"]) if doc.get("name") else None,
     )

@@ -8,6 +8,7 @@ compare as typed values.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -34,7 +35,7 @@ from luqum.tree import (
 )
 
 from . import datemath
-from .documents import DEFAULT_TEXT_FIELD
+from .documents import DEFAULT_TEXT_FIELD, KEY_COLUMNS, UNDICTIONARIED_FIELDS
 from .schema import FieldSpec, SolrSchema
 from .sql import Params, like_escape, wildcard_to_like
 from .values import ValueError_, canonical, canonical_date
@@ -160,6 +161,9 @@ class Translator:
             value = canonical(spec.kind, value)
         except ValueError_ as error:
             raise QuerySyntaxError(f"{field}: {error}") from error
+        if field in UNDICTIONARIED_FIELDS:
+            placeholder = self.params.bind(value)
+            return self.where_values(field, lambda stored: f"{stored} = {placeholder}")
         return f"(d.codes @> ARRAY[CAST({self.params.bind_code(field, value)} AS bigint)])"
 
     def substring(self, field: str, value: str) -> str:
@@ -193,37 +197,45 @@ class Translator:
     def exists(self, field: str | None) -> str:
         if field in (None, "*"):
             return "TRUE"
-        if self.spec(field).kind in ("text", "ngram"):
+        if field in KEY_COLUMNS:
+            return f"(d.{KEY_COLUMNS[field]} IS NOT NULL)"
+        if self.spec(field).kind in ("text", "ngram") or field in UNDICTIONARIED_FIELDS:
             return f"(d.fields ? {self.params.bind(field)})"
         return f"EXISTS (SELECT 1 FROM unnest(d.codes) AS u(code) WHERE (u.code >> 32) = {self.params.bind_field(field)})"
 
-    def codes_where(self, field: str, condition: str) -> str:
-        """Documents holding any dictionary term of `field` whose value meets `condition`."""
+    def where_values(self, field: str, condition: Callable[[str], str]) -> str:
+        """Documents with a value of `field` meeting `condition` (given the SQL of one value).
+
+        Key fields are columns; dictionary fields select the codes whose value qualifies (the
+        dictionary is scanned once, not each document); other fields read the stored values.
+        """
+        if field in KEY_COLUMNS and field not in TIMESTAMP_COLUMNS:
+            return f"coalesce({condition('d.' + KEY_COLUMNS[field])}, false)"
+        if self.spec(field).kind in ("text", "ngram") or field in UNDICTIONARIED_FIELDS:
+            return (
+                f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) "
+                f"AS stored(value) WHERE {condition('stored.value')})"
+            )
         return (
             "(d.codes && ARRAY(SELECT term.code FROM paser_search_term AS term "
-            f"WHERE term.field_id = {self.params.bind_field(field)} AND {condition}))"
+            f"WHERE term.field_id = {self.params.bind_field(field)} AND {condition('term.value')}))"
         )
 
     def wildcard(self, field: str, pattern: str) -> str:
-        spec = self.spec(field)
         like = wildcard_to_like(pattern)
-        if spec.kind in ("text", "ngram"):
+        if self.spec(field).kind in ("text", "ngram"):
             # Solr matches wildcards against the tokens of a text field.
             return (
                 "EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> "
                 f"{self.params.bind(field)}) AS value, regexp_split_to_table(lower(value), '[^[:alnum:]]+') AS token "
                 f"WHERE token LIKE {self.params.bind(like.lower())})"
             )
-        return self.codes_where(field, f"term.value LIKE {self.params.bind(like)}")
+        placeholder = self.params.bind(like)
+        return self.where_values(field, lambda value: f"{value} LIKE {placeholder}")
 
     def regex(self, field: str, pattern: str) -> str:
         anchored = f"('^(?:' || {self.params.bind(pattern)} || ')$')"
-        if self.spec(field).kind not in ("text", "ngram"):
-            return self.codes_where(field, f"term.value ~ {anchored}")
-        return (
-            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) AS value "
-            f"WHERE value ~ {anchored})"
-        )
+        return self.where_values(field, lambda value: f"{value} ~ {anchored}")
 
     def _date(self, value: str) -> datetime.datetime:
         try:
@@ -247,34 +259,34 @@ class Translator:
             if high is not None:
                 parts.append(f"{column} {high_op} {self.params.bind(self._date(high))}")
             return "(" + " AND ".join(parts) + ")"
+        analysed = spec.kind in ("text", "ngram")
         if spec.kind == "date":
-            value_sql = 'term.value COLLATE "C"'
             bounds = [
                 None if bound is None else canonical_date(self._date(bound).replace(tzinfo=None))
                 for bound in (low, high)
             ]
         elif spec.kind == "number":
-            value_sql = "term.value::numeric"
             try:
                 bounds = [None if bound is None else canonical("number", bound) for bound in (low, high)]
             except ValueError_ as error:
                 raise QuerySyntaxError(f"{field}: {error}") from error
         else:
-            analysed = spec.kind in ("text", "ngram")
-            value_sql = "lower(value)" if analysed else 'term.value COLLATE "C"'
-            bounds = [low, high] if not analysed else [
-                None if bound is None else bound.lower() for bound in (low, high)
-            ]
-        conditions = ["TRUE"]
-        for bound, operator in ((bounds[0], low_op), (bounds[1], high_op)):
-            if bound is not None:
-                placeholder = self.params.bind(bound)
-                if spec.kind == "number":
-                    placeholder = f"CAST({placeholder} AS numeric)"
-                conditions.append(f"{value_sql} {operator} {placeholder}")
-        if spec.kind not in ("text", "ngram"):
-            return self.codes_where(field, " AND ".join(conditions))
-        return (
-            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) AS value "
-            f"WHERE {' AND '.join(conditions)})"
-        )
+            bounds = [None if bound is None else (bound.lower() if analysed else bound) for bound in (low, high)]
+        placeholders = [
+            None if bound is None
+            else f"CAST({self.params.bind(bound)} AS numeric)" if spec.kind == "number"
+            else self.params.bind(bound)
+            for bound in bounds
+        ]
+
+        def condition(value: str) -> str:
+            typed = f"{value}::numeric" if spec.kind == "number" else f"lower({value})" if analysed \
+                else f'{value} COLLATE "C"'
+            parts = ["TRUE"]
+            if placeholders[0] is not None:
+                parts.append(f"{typed} {low_op} {placeholders[0]}")
+            if placeholders[1] is not None:
+                parts.append(f"{typed} {high_op} {placeholders[1]}")
+            return "(" + " AND ".join(parts) + ")"
+
+        return self.where_values(field, condition)
