@@ -6,9 +6,12 @@ CKAN's engine, so the index behaves like Solr's (committed independently of the 
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,16 +38,20 @@ UPSERT = sa.text(
     """
     INSERT INTO paser_search_document
         (index_id, id, site_id, stored, fields, codes, fulltext,
-         metadata_modified, metadata_created, title_string, name, indexed_ts)
+         metadata_modified, metadata_created, title_string, name, state, dataset_type, entity_type,
+         capacity, permission_labels, indexed_ts)
     VALUES (:index_id, :id, :site_id, CAST(:stored AS jsonb), CAST(:fields AS jsonb),
             paser_search_codes(CAST(:term_fields AS text[]), CAST(:term_values AS text[])),
             paser_search_weighted(:text_a, :text_b, :text_d),
-            :metadata_modified, :metadata_created, :title_string, :name, now())
+            :metadata_modified, :metadata_created, :title_string, :name, :state, :dataset_type, :entity_type,
+            :capacity, CAST(:permission_labels AS text[]), now())
     ON CONFLICT (index_id) DO UPDATE SET
         id = EXCLUDED.id, site_id = EXCLUDED.site_id, stored = EXCLUDED.stored,
         fields = EXCLUDED.fields, codes = EXCLUDED.codes, fulltext = EXCLUDED.fulltext,
         metadata_modified = EXCLUDED.metadata_modified, metadata_created = EXCLUDED.metadata_created,
-        title_string = EXCLUDED.title_string, name = EXCLUDED.name, indexed_ts = EXCLUDED.indexed_ts
+        title_string = EXCLUDED.title_string, name = EXCLUDED.name, state = EXCLUDED.state,
+        dataset_type = EXCLUDED.dataset_type, entity_type = EXCLUDED.entity_type, capacity = EXCLUDED.capacity,
+        permission_labels = EXCLUDED.permission_labels, indexed_ts = EXCLUDED.indexed_ts
     """
 )
 
@@ -66,12 +73,51 @@ def _as_int(value: Any, name: str, default: int) -> int:
         raise SearchQueryError(f"{name} must be a whole number, got {value!r}") from error
 
 
+class ResultCache:
+    """Recent answers of this process, valid while the index version is unchanged.
+
+    Like Solr's query result and filter caches, which a commit invalidates: every write bumps the
+    `paser_search_version` sequence after it commits, so a process never serves an answer older
+    than the last write it can see.
+    """
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[int, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, version: int) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None or found[0] != version:
+                return None
+            self._entries.move_to_end(key)
+            return copy.deepcopy(found[1])
+
+    def put(self, key: str, version: int, decoded: dict[str, Any], size: int) -> None:
+        with self._lock:
+            self._entries[key] = (version, copy.deepcopy(decoded))
+            self._entries.move_to_end(key)
+            while len(self._entries) > size:
+                self._entries.popitem(last=False)
+
+
+RESULTS = ResultCache()
+VERSION = sa.text("SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM paser_search_version")
+BUMP_VERSION = sa.text("SELECT nextval('paser_search_version')")
+
+
 class PostgresSearchConnection:
     url = "postgresql:paser_search"
 
     def __init__(self) -> None:
         self.schema = load_schema(config.get("ckanext.paser.search.solr_schema") or None)
         self.prefix_min_length = int(config.get("ckanext.paser.search.prefix_min_length") or 0)
+        self.cache_size = int(config.get("ckanext.paser.search.cache_size") or 0)
+
+    def _written(self) -> None:
+        # After the commit, so that a reader who sees the new version also sees the new documents.
+        with self._engine().connect() as connection:
+            connection.execute(BUMP_VERSION)
 
     @staticmethod
     def _engine() -> sa.engine.Engine:
@@ -89,6 +135,7 @@ class PostgresSearchConnection:
         if rows:
             with self._engine().begin() as connection:
                 connection.execute(UPSERT, rows)
+            self._written()
         return ""
 
     def delete(self, id: Any = None, q: str | None = None, commit: bool | None = None, **kwargs: Any) -> str:
@@ -104,6 +151,7 @@ class PostgresSearchConnection:
         with self._engine().begin() as connection:
             params.resolve(connection)
             connection.execute(sa.text(f"DELETE FROM paser_search_document AS d WHERE {where}"), params.values)
+        self._written()
         return ""
 
     def commit(self, *args: Any, **kwargs: Any) -> str:
@@ -249,7 +297,14 @@ class PostgresSearchConnection:
         count_sql = f"SELECT count(*) FROM paser_search_document AS d WHERE {where_sql}"
         try:
             with self._engine().connect() as connection:
+                version = connection.execute(VERSION).scalar() if self.cache_size else 0
                 params.resolve(connection)
+                key = json.dumps([docs_sql, facet_on and facet_fields, wanted and sorted(wanted),
+                                  {name: kwargs.get(name) for name in ("facet.limit", "facet.mincount", "facet.sort")},
+                                  params.values], default=str, sort_keys=True)
+                cached = RESULTS.get(key, version) if self.cache_size else None
+                if cached is not None:
+                    return pysolr.Results(cached)
                 hits = connection.execute(sa.text(count_sql), params.values).scalar() or 0
                 docs = []
                 if rows > 0 and hits > start:
@@ -261,12 +316,15 @@ class PostgresSearchConnection:
         except sa.exc.DataError as error:
             # A value the database cannot compare (e.g. a number range over text): the query's fault.
             raise SearchQueryError(f"invalid value in query: {error.orig}") from error
-        return pysolr.Results({
+        decoded = {
             "response": {"numFound": hits, "start": start, "docs": docs},
             "facet_counts": {"facet_queries": {}, "facet_fields": facets, "facet_ranges": {},
                              "facet_intervals": {}, "facet_heatmaps": {}},
             "responseHeader": {"status": 0, "params": {"q": query}},
-        })
+        }
+        if self.cache_size:
+            RESULTS.put(key, version, decoded, self.cache_size)
+        return pysolr.Results(decoded)
 
     @staticmethod
     def _wanted_fields(fl: Any) -> set[str] | None:

@@ -16,12 +16,20 @@ WEIGHT_B_FIELDS = frozenset({"tags", "groups"})
 MAX_TEXT_CHARS = 400_000
 DEFAULT_TEXT_FIELD = "text"
 # Exact-match fields kept in columns of their own (b-tree indexed) rather than the term dictionary.
-KEY_COLUMNS = {"id": "id", "index_id": "index_id", "name": "name", "title_string": "title_string",
-               "metadata_modified": "metadata_modified", "metadata_created": "metadata_created"}
+KEY_COLUMNS = {name: name for name in (
+    "id", "index_id", "name", "title_string", "metadata_modified", "metadata_created",
+    # Filters CKAN adds to every query.
+    "site_id", "state", "dataset_type", "entity_type", "capacity",
+)}
+# Multivalued key fields, kept as text[] columns.
+ARRAY_COLUMNS = {"permission_labels": "permission_labels"}
 # Fields whose values are (nearly) unique to each document stay out of the term dictionary, which
 # would otherwise grow by several rows for every dataset written; they are matched through their
 # columns or their stored values instead. Faceting on them would be meaningless anyway.
-UNDICTIONARIED_FIELDS = frozenset(KEY_COLUMNS) | {"url", "res_url", "ckan_url", "download_url", "urls"}
+UNDICTIONARIED_FIELDS = frozenset(KEY_COLUMNS) | frozenset(ARRAY_COLUMNS) | {
+    "url", "res_url", "ckan_url", "download_url", "urls"}
+# Key columns filled from the document as they are (text), besides the typed ones set explicitly.
+TEXT_COLUMNS = ("name", "state", "dataset_type", "entity_type", "capacity")
 
 
 @dataclass
@@ -41,7 +49,8 @@ class IndexRow:
     metadata_modified: datetime.datetime | None
     metadata_created: datetime.datetime | None
     title_string: str | None
-    name: str | None
+    columns: dict[str, str | None]
+    permission_labels: list[str]
 
     def as_params(self) -> dict[str, Any]:
         return {
@@ -58,7 +67,8 @@ class IndexRow:
             "metadata_modified": self.metadata_modified,
             "metadata_created": self.metadata_created,
             "title_string": self.title_string,
-            "name": self.name,
+            "permission_labels": self.permission_labels,
+            **self.columns,
         }
 
 
@@ -128,5 +138,6 @@ def build_row(doc: dict[str, Any], schema: SolrSchema) -> IndexRow:
         metadata_modified=_timestamp(fields.get("metadata_modified", [])),
         metadata_created=_timestamp(fields.get("metadata_created", [])),
         title_string=str(title) if title else None,
-        name=str(doc["name"]) if doc.get("name") else None,
+        columns={column: (fields.get(column) or [None])[0] for column in TEXT_COLUMNS},
+        permission_labels=fields.get("permission_labels", []),
     )

@@ -35,7 +35,7 @@ from luqum.tree import (
 )
 
 from . import datemath
-from .documents import DEFAULT_TEXT_FIELD, KEY_COLUMNS, UNDICTIONARIED_FIELDS
+from .documents import ARRAY_COLUMNS, DEFAULT_TEXT_FIELD, KEY_COLUMNS, UNDICTIONARIED_FIELDS
 from .schema import FieldSpec, SolrSchema
 from .sql import Params, like_escape, wildcard_to_like
 from .values import ValueError_, canonical, canonical_date
@@ -161,6 +161,8 @@ class Translator:
             value = canonical(spec.kind, value)
         except ValueError_ as error:
             raise QuerySyntaxError(f"{field}: {error}") from error
+        if field in ARRAY_COLUMNS:
+            return f"({self.params.bind(value)} = ANY(d.{ARRAY_COLUMNS[field]}))"
         if field in UNDICTIONARIED_FIELDS:
             placeholder = self.params.bind(value)
             return self.where_values(field, lambda stored: f"{stored} = {placeholder}")
@@ -199,6 +201,8 @@ class Translator:
             return "TRUE"
         if field in KEY_COLUMNS:
             return f"(d.{KEY_COLUMNS[field]} IS NOT NULL)"
+        if field in ARRAY_COLUMNS:
+            return f"(cardinality(d.{ARRAY_COLUMNS[field]}) > 0)"
         if self.spec(field).kind in ("text", "ngram") or field in UNDICTIONARIED_FIELDS:
             return f"(d.fields ? {self.params.bind(field)})"
         return f"EXISTS (SELECT 1 FROM unnest(d.codes) AS u(code) WHERE (u.code >> 32) = {self.params.bind_field(field)})"
@@ -211,6 +215,9 @@ class Translator:
         """
         if field in KEY_COLUMNS and field not in TIMESTAMP_COLUMNS:
             return f"coalesce({condition('d.' + KEY_COLUMNS[field])}, false)"
+        if field in ARRAY_COLUMNS:
+            return (f"EXISTS (SELECT 1 FROM unnest(d.{ARRAY_COLUMNS[field]}) AS stored(value) "
+                    f"WHERE {condition('stored.value')})")
         if self.spec(field).kind in ("text", "ngram") or field in UNDICTIONARIED_FIELDS:
             return (
                 f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.fields -> {self.params.bind(field)}) "
