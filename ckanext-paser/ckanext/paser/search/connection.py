@@ -358,8 +358,10 @@ class PostgresSearchConnection:
         sql = (
             "WITH wanted AS (SELECT array_agg(id) AS ids FROM paser_search_field"
             " WHERE name = ANY(CAST(:facet_fields AS text[]))),"
-            " counted AS (SELECT u.code, count(*) AS n FROM paser_search_document AS d, unnest(d.codes) AS u(code)"
-            f" WHERE ({where_sql}) AND (u.code >> 32) = ANY((SELECT ids FROM wanted)::bigint[])"
+            # unnest() in the select list (one ProjectSet) costs far less per row than a lateral join.
+            " counted AS (SELECT u.code, count(*) AS n FROM"
+            f" (SELECT unnest(d.codes) AS code FROM paser_search_document AS d WHERE {where_sql}) AS u"
+            " WHERE (u.code >> 32) = ANY((SELECT ids FROM wanted)::bigint[])"
             " GROUP BY u.code HAVING count(*) >= :facet_mincount),"
             " ranked AS (SELECT field.name AS field, term.value, counted.n,"
             f" row_number() OVER (PARTITION BY term.field_id ORDER BY {ordering}) AS position"
