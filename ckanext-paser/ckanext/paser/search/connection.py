@@ -24,7 +24,7 @@ from . import dismax
 from .datemath import utc_now
 from .documents import DEFAULT_TEXT_FIELD, KEY_COLUMNS, UNDICTIONARIED_FIELDS, build_row
 from .functions import FunctionTranslator, frange_filter
-from .lucene import QuerySyntaxError, Translator, parse
+from .lucene import QuerySyntaxError, Translator, negate, parse
 from .schema import load_schema
 from .sql import Params
 from .values import ValueError_
@@ -198,7 +198,7 @@ class PostgresSearchConnection:
         required = [matcher(clause, True) for clause in found if clause.occur == "must"]
         prohibited = [matcher(clause, False) for clause in found if clause.occur == "must_not"]
         optional = [matcher(clause, True) for clause in found if clause.occur == "should"]
-        parts = required + [f"(NOT {clause})" for clause in prohibited]
+        parts = required + [negate(clause) for clause in prohibited]
         needed = dismax.minimum_should_match(mm, len(optional))
         if optional and needed == len(optional):
             parts.extend(optional)

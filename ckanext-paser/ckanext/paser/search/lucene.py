@@ -48,6 +48,15 @@ class QuerySyntaxError(Exception):
     """A query a user wrote that cannot be understood; the message says why."""
 
 
+def negate(predicate: str) -> str:
+    """NOT that also holds where the predicate is NULL (a document without the field), as in Lucene.
+
+    Leaf predicates may be NULL on a missing column value; keeping them bare (no coalesce) lets
+    PostgreSQL use the b-tree indexes of key columns.
+    """
+    return f"(({predicate}) IS NOT TRUE)"
+
+
 def parse(query: str) -> Item:
     try:
         return luqum_parser.parse(query)
@@ -92,7 +101,7 @@ class Translator:
         if isinstance(node, Plus):
             return self.translate(node.a, field, rank)
         if isinstance(node, (Not, Prohibit)):
-            return f"(NOT {self.translate(node.a, field, rank=False)})"
+            return negate(self.translate(node.a, field, rank=False))
         if isinstance(node, Boost):
             return self.translate(node.expr, field, rank)
         if isinstance(node, Fuzzy):
@@ -128,7 +137,7 @@ class Translator:
                 must.append(self.translate(child, field, rank))
             else:
                 should.append(self.translate(child, field, rank))
-        parts = must + [f"(NOT {clause})" for clause in must_not]
+        parts = must + [negate(clause) for clause in must_not]
         if should and not must:
             parts.append("(" + " OR ".join(should) + ")")
         return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
@@ -156,7 +165,7 @@ class Translator:
             return self._text_match(field, query, rank)
         if field in TIMESTAMP_COLUMNS:
             moment = self._date(value)
-            return f"coalesce(d.{TIMESTAMP_COLUMNS[field]} = {self.params.bind(moment)}, false)"
+            return f"(d.{TIMESTAMP_COLUMNS[field]} = {self.params.bind(moment)})"
         try:
             value = canonical(spec.kind, value)
         except ValueError_ as error:
@@ -214,7 +223,7 @@ class Translator:
         dictionary is scanned once, not each document); other fields read the stored values.
         """
         if field in KEY_COLUMNS and field not in TIMESTAMP_COLUMNS:
-            return f"coalesce({condition('d.' + KEY_COLUMNS[field])}, false)"
+            return f"({condition('d.' + KEY_COLUMNS[field])})"
         if field in ARRAY_COLUMNS:
             return (f"EXISTS (SELECT 1 FROM unnest(d.{ARRAY_COLUMNS[field]}) AS stored(value) "
                     f"WHERE {condition('stored.value')})")
