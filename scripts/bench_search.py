@@ -1124,9 +1124,10 @@ class Bench:
         print(f"1-minute load average during the run: min {min(LOADS):.1f}, median "
               f"{statistics.median(LOADS):.1f}, max {max(LOADS):.1f} (2 cores: above ~2 the figures are inflated)")
         print()
-        print(f"Code: {self.code}")
+        print(f"Code: {self.code}; HEAD {_git('rev-parse', '--short', 'HEAD')}")
         if code_version() != self.code:
-            print(f"WARNING: the code changed during the run; now {code_version()}")
+            print(f"WARNING: the search backend changed during the run (this process kept the code it "
+                  f"loaded at the start); now {code_version()}")
         print()
         print("package_create, timed in alternating blocks with indexing off and on (ms per dataset)")
         print()
@@ -1262,17 +1263,19 @@ class Bench:
         return 0
 
 
-def code_version() -> str:
-    """The commit measured, and whether the search backend differs from it in the work tree."""
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-        return done.stdout.strip() if done.returncode == 0 else "?"
+BACKEND_PATHS = ("ckanext-paser/ckanext/paser/search", "ckanext-paser/ckanext/paser/migration")
 
-    changed = git("status", "--porcelain", "--", "ckanext-paser/ckanext/paser/search",
-                  "ckanext-paser/ckanext/paser/migration")
-    state = "search backend as committed" if not changed else "search backend modified: " + ", ".join(
-        line[3:] for line in changed.splitlines())
-    return f"commit {git('rev-parse', '--short', 'HEAD')} ({state})"
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 else "?"
+
+
+def code_version() -> str:
+    """The search backend measured: its last commit, and whether the work tree differs from it."""
+    changed = _git("status", "--porcelain", "--", *BACKEND_PATHS)
+    state = "as committed" if not changed else "modified: " + ", ".join(line[3:] for line in changed.splitlines())
+    return f"search backend at commit {_git('log', '-1', '--format=%h', '--', *BACKEND_PATHS)} ({state})"
 
 
 def postgres_settings(bench: Bench) -> str:
