@@ -519,9 +519,9 @@ def _sql_kind(statement: str) -> str | None:
     head = statement.lstrip()[:40]
     if head.startswith("INSERT"):
         return "upsert"
-    if head.startswith("SELECT count(*)"):
+    if head.startswith(("SELECT count(*)", "SELECT coalesce(sum(c.n)")):  # over documents / kept class counts
         return "count"
-    if head.startswith("SELECT d.stored"):
+    if head.startswith(("SELECT d.stored", "SELECT m.stored")):  # a ranked page counts its matches too
         return "docs"
     if "facet_limit" in statement:
         return "facets"

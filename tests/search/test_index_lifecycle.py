@@ -1,6 +1,7 @@
 """The index follows every change to datasets and memberships at once; rebuilding restores it."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from ckan.tests import factories, helpers
 
 from .conftest import PUBLIC
@@ -101,3 +102,91 @@ def test_new_dataset_is_found_immediately(mutable_catalogue):
     assert catalogue.names(q="sekolah", fq="organization:kecamatan-tanah-grogot") == {
         "jumlah-sekolah-tanah-grogot"
     }
+
+
+KEPT_FACETS = ["organization", "tags", "res_format", "groups", "tingkat_penyajian", "license_id"]
+
+
+def _catalogue_page(catalogue, user, **extra):
+    """The count and every facet of the catalogue page, as a user sees it."""
+    result = catalogue.search(user, rows=0, include_private=True,
+                              **{"facet.field": KEPT_FACETS, "facet.limit": -1}, **extra)
+    return result["count"], {field: dict(values) for field, values in result["facets"].items()}
+
+
+def _assert_kept_counts_exact(catalogue):
+    """`*:*` is answered from the counts kept per visibility class; they must equal a fresh count."""
+    from ckan import model
+
+    for user in (None, catalogue.distan_editor, catalogue.bps_member, catalogue.sysadmin):
+        # Any filter on a document column (here: has a name) makes the backend count the documents.
+        assert _catalogue_page(catalogue, user) == _catalogue_page(catalogue, user, fq="+name:*")
+    kept_sql = "SELECT class_id, code, n FROM paser_search_count WHERE n <> 0 ORDER BY 1, 2"
+    kept = model.Session.execute(sa.text(kept_sql)).fetchall()
+    model.Session.execute(sa.text("SELECT paser_search_recount()"))
+    assert model.Session.execute(sa.text(kept_sql)).fetchall() == kept
+    model.Session.rollback()
+
+
+def test_kept_facet_counts_follow_every_write(mutable_catalogue):
+    from ckan.lib import search
+
+    catalogue = mutable_catalogue
+    context = {"user": catalogue.sysadmin["name"]}
+    _assert_kept_counts_exact(catalogue)
+    count, facets = _catalogue_page(catalogue, None)
+    assert count == len(PUBLIC) and facets["organization"] == {"distan": 2, "bps-paser": 2, "disdukcapil": 1}
+
+    helpers.call_action(
+        "package_create", context, name="curah-hujan-2024", title="Curah Hujan Bulanan 2024",
+        owner_org=catalogue.orgs["bps-paser"]["id"], tags=[{"name": "iklim"}],
+        resources=[{"name": "curah hujan", "url": "http://127.0.0.1/curah-hujan.csv", "format": "CSV"}],
+    )
+    helpers.call_action("package_patch", context, id="luas-panen-padi",
+                        tags=[{"name": "padi"}, {"name": "tanaman pangan"}])
+    helpers.call_action("package_patch", context, id="akses-air-bersih", private=True)
+    helpers.call_action("package_patch", context, id=PRIVATE, private=False)
+    helpers.call_action("package_patch", context, id="proyeksi-penduduk-2024",
+                        owner_org=catalogue.orgs["disdukcapil"]["id"])
+    helpers.call_action("package_delete", context, id="produksi-kelapa-sawit")
+    _assert_kept_counts_exact(catalogue)
+    count, facets = _catalogue_page(catalogue, None)
+    assert count == len(PUBLIC)  # one created and one made public; one made private and one deleted
+    assert facets["organization"] == {"distan": 2, "disdukcapil": 2, "bps-paser": 1}
+    assert facets["tags"]["iklim"] == 1 and facets["tags"]["bantuan"] == 1
+    assert "kelapa sawit" not in facets["tags"] and "pertanian" in facets["tags"]
+    editor_count, _ = _catalogue_page(catalogue, catalogue.bps_member)
+    assert editor_count == count + 1  # the member of bps-paser also sees its private akses-air-bersih
+
+    helpers.call_action("dataset_purge", context, id="curah-hujan-2024")
+    search.clear_all()
+    assert _catalogue_page(catalogue, catalogue.sysadmin)[0] == 0
+    search.rebuild()
+    _assert_kept_counts_exact(catalogue)
+    assert _catalogue_page(catalogue, None)[0] == len(PUBLIC) - 1
+
+
+def test_a_new_dataset_is_indexed_once_per_commit(mutable_catalogue, monkeypatch):
+    """CKAN notifies a new dataset as new and again as changed (its tags, resources, groups); one add."""
+    from ckanext.paser.search.connection import PostgresSearchConnection
+
+    catalogue = mutable_catalogue
+    added: list[str] = []
+    add = PostgresSearchConnection.add
+
+    def counting_add(self, docs, *args, **kwargs):
+        docs = list(docs)
+        added.extend(doc["name"] for doc in docs)
+        return add(self, docs, *args, **kwargs)
+
+    monkeypatch.setattr(PostgresSearchConnection, "add", counting_add)
+    helpers.call_action(
+        "package_create", {"user": catalogue.sysadmin["name"]}, name="jumlah-puskesmas-2024",
+        title="Jumlah Puskesmas 2024", owner_org=catalogue.orgs["disdukcapil"]["id"],
+        tags=[{"name": "kesehatan"}], groups=[{"name": "sosial-kependudukan"}],
+        resources=[{"name": "puskesmas", "url": "http://127.0.0.1/puskesmas.csv", "format": "CSV"}],
+    )
+    assert added == ["jumlah-puskesmas-2024"]
+    # That one document has everything the create wrote.
+    assert catalogue.names(fq='+tags:kesehatan +groups:sosial-kependudukan +res_format:CSV') == {
+        "jumlah-puskesmas-2024"}

@@ -7,8 +7,11 @@ CKAN's engine, so the index behaves like Solr's (committed independently of the 
 from __future__ import annotations
 
 import copy
+import hashlib
+import itertools
 import json
 import logging
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -32,6 +35,8 @@ from .values import ValueError_
 log = logging.getLogger(__name__)
 
 DEFAULT_QUERY_FIELDS = {"name", "title", "tags", "groups", "text"}
+# Above this many "k of n" combinations a dismax query is matched clause by clause instead.
+MAX_MM_COMBINATIONS = 64
 _SORT_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 UPSERT = sa.text(
@@ -39,19 +44,27 @@ UPSERT = sa.text(
     INSERT INTO paser_search_document
         (index_id, id, site_id, stored, fields, codes, fulltext,
          metadata_modified, metadata_created, title_string, name, state, dataset_type, entity_type,
-         capacity, permission_labels, indexed_ts)
+         capacity, permission_labels, content_hash, indexed_ts)
     VALUES (:index_id, :id, :site_id, CAST(:stored AS jsonb), CAST(:fields AS jsonb),
             paser_search_codes(CAST(:term_fields AS text[]), CAST(:term_values AS text[])),
             paser_search_weighted(:text_a, :text_b, :text_d),
             :metadata_modified, :metadata_created, :title_string, :name, :state, :dataset_type, :entity_type,
-            :capacity, CAST(:permission_labels AS text[]), now())
+            :capacity, CAST(:permission_labels AS text[]), CAST(:content_hash AS uuid), now())
     ON CONFLICT (index_id) DO UPDATE SET
         id = EXCLUDED.id, site_id = EXCLUDED.site_id, stored = EXCLUDED.stored,
         fields = EXCLUDED.fields, codes = EXCLUDED.codes, fulltext = EXCLUDED.fulltext,
         metadata_modified = EXCLUDED.metadata_modified, metadata_created = EXCLUDED.metadata_created,
         title_string = EXCLUDED.title_string, name = EXCLUDED.name, state = EXCLUDED.state,
         dataset_type = EXCLUDED.dataset_type, entity_type = EXCLUDED.entity_type, capacity = EXCLUDED.capacity,
-        permission_labels = EXCLUDED.permission_labels, indexed_ts = EXCLUDED.indexed_ts
+        permission_labels = EXCLUDED.permission_labels, content_hash = EXCLUDED.content_hash,
+        indexed_ts = EXCLUDED.indexed_ts
+    """
+)
+UNCHANGED = sa.text(
+    """
+    SELECT d.index_id
+    FROM unnest(CAST(:ids AS text[]), CAST(:hashes AS uuid[])) AS given(index_id, content_hash)
+    JOIN paser_search_document AS d ON d.index_id = given.index_id AND d.content_hash = given.content_hash
     """
 )
 
@@ -102,6 +115,23 @@ class ResultCache:
 
 
 RESULTS = ResultCache()
+
+# Stands for the score column among sort keys.
+SCORE = "score"
+
+# The columns of a visibility class (migration 07): the filters CKAN adds to every query.
+CLASS_COLUMNS = frozenset({"site_id", "state", "dataset_type", "entity_type", "capacity", "permission_labels"})
+CLASS_COUNTS = "paser_search_class AS d JOIN paser_search_count AS c ON c.class_id = d.id"
+_DOCUMENT_COLUMN = re.compile(r"\bd\.([A-Za-z_]+)")
+
+
+def filters_visibility_only(where_sql: str) -> bool:
+    """True when a translated query reads only visibility-class columns (as `*:*` with CKAN's filters).
+
+    Every predicate reads document columns through the alias `d`, and the class table has the same
+    columns, so such a query gives the same answer run over the classes.
+    """
+    return all(column in CLASS_COLUMNS for column in _DOCUMENT_COLUMN.findall(where_sql))
 VERSION = sa.text("SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END FROM paser_search_version")
 BUMP_VERSION = sa.text("SELECT nextval('paser_search_version')")
 
@@ -132,9 +162,20 @@ class PostgresSearchConnection:
             rows = [build_row(doc, self.schema).as_params() for doc in docs]
         except ValueError_ as error:
             raise pysolr.SolrError(f"Document rejected: {error}") from error
-        if rows:
-            with self._engine().begin() as connection:
+        for row in rows:
+            row["content_hash"] = hashlib.md5(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()
+        if not rows:
+            return ""
+        with self._engine().begin() as connection:
+            # CKAN re-indexes datasets whose document has not changed (twice per new dataset):
+            # skip those, which saves the text vectors, term codes and index updates of a write.
+            unchanged = set(connection.execute(UNCHANGED, {
+                "ids": [row["index_id"] for row in rows], "hashes": [row["content_hash"] for row in rows],
+            }).scalars())
+            rows = [row for row in rows if row["index_id"] not in unchanged]
+            if rows:
                 connection.execute(UPSERT, rows)
+        if rows:
             self._written()
         return ""
 
@@ -186,12 +227,15 @@ class PostgresSearchConnection:
         found = dismax.clauses(query)
         if not found:
             return "TRUE"
+        if not fields or set(fields) <= DEFAULT_QUERY_FIELDS:
+            targets = [DEFAULT_TEXT_FIELD]
+            combined = self._dismax_tsquery(found, mm, translator)
+            if combined is not None:
+                return combined
+        else:
+            targets = fields
 
         def matcher(clause: dismax.Clause, rank: bool) -> str:
-            if not fields or set(fields) <= DEFAULT_QUERY_FIELDS:
-                targets = [DEFAULT_TEXT_FIELD]
-            else:
-                targets = fields
             method = translator.phrase if clause.is_phrase else translator.word
             return "(" + " OR ".join(method(target, clause.text, rank) for target in targets) + ")"
 
@@ -207,6 +251,42 @@ class PostgresSearchConnection:
             parts.append(f"(({' OR '.join(optional)}) AND ({counted}) >= {needed})")
         return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
 
+    @staticmethod
+    def _dismax_tsquery(found: list[dismax.Clause], mm: str | None, translator: Translator) -> str | None:
+        """A dismax query over the catch-all text as one tsquery, or None when that would be too large.
+
+        "2 of a, b, c" becomes (a & b) | (a & c) | (b & c): a single match, which the text index
+        answers and which reads each candidate's text vector once, where a sum of separate matches
+        scans the table when one word is common.
+        """
+        def query(clause: dismax.Clause) -> str | None:
+            return translator.text_query(clause.text, clause.is_phrase)
+
+        required = [query(clause) for clause in found if clause.occur == "must"]
+        optional = [query(clause) for clause in found if clause.occur == "should"]
+        prohibited = [found_query for found_query in
+                      (query(clause) for clause in found if clause.occur == "must_not") if found_query]
+        needed = dismax.minimum_should_match(mm, len(optional))
+        matchable = [item for item in optional if item is not None]
+        if None in required or len(matchable) < needed:
+            return "FALSE"  # a clause without any word can never match
+        if math.comb(len(matchable), needed) > MAX_MM_COMBINATIONS:
+            return None
+        terms = list(required)
+        if needed == len(matchable):
+            terms.extend(matchable)
+        elif needed > 0:
+            terms.append("(" + " || ".join(
+                "(" + " && ".join(combination) + ")" for combination in itertools.combinations(matchable, needed)
+            ) + ")")
+        parts = []
+        if terms:
+            parts.append(translator.text_match(DEFAULT_TEXT_FIELD, "(" + " && ".join(terms) + ")", rank=False))
+            # Rank by every word that can match, as each optional clause adds to Solr's score.
+            translator.rank_queries.extend(item for item in required + matchable if item is not None)
+        parts.extend(negate(translator.text_match(DEFAULT_TEXT_FIELD, item, rank=False)) for item in prohibited)
+        return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
+
     def _filter(self, fq: str, params: Params, translator: Translator) -> str:
         fq = fq.strip()
         if not fq:
@@ -218,10 +298,11 @@ class PostgresSearchConnection:
                 raise SearchQueryError(str(error)) from error
         return self._lucene(fq, params, translator=translator)
 
-    def _order(self, sort: str | None, ranked: bool, params: Params) -> str:
+    def _order(self, sort: str | None, ranked: bool, params: Params) -> list[tuple[str, str]]:
+        """Sort keys as (SQL expression, direction); SCORE stands for the score column."""
         if not sort or not str(sort).strip():
-            return "score DESC, d.index_id" if ranked else "d.index_id"
-        clauses = []
+            return [(SCORE, "DESC"), ("d.index_id", "")] if ranked else [("d.index_id", "")]
+        keys = []
         for part in str(sort).split(","):
             words = part.split()
             if len(words) != 2 or words[1].lower() not in ("asc", "desc") or not _SORT_FIELD.match(words[0]):
@@ -230,21 +311,40 @@ class PostgresSearchConnection:
             if field == "score":
                 # Without a text query every score is equal: leave the order to the next key.
                 if ranked:
-                    clauses.append(f"score {direction}")
+                    keys.append((SCORE, direction))
             elif field in KEY_COLUMNS:
-                clauses.append(f"d.{KEY_COLUMNS[field]} {direction} NULLS LAST")
+                keys.append((f"d.{KEY_COLUMNS[field]}", f"{direction} NULLS LAST"))
             elif self.schema.field(field).kind in ("text", "ngram") or field in UNDICTIONARIED_FIELDS:
-                clauses.append(
-                    f"(SELECT min(lower(value)) FROM jsonb_array_elements_text(d.fields -> {params.bind(field)}) "
-                    f"AS value) {direction} NULLS LAST"
-                )
+                keys.append((
+                    (f"(SELECT min(lower(value)) FROM jsonb_array_elements_text(d.fields -> {params.bind(field)}) "
+                    "AS value)"), f"{direction} NULLS LAST"))
             else:
                 value = "term.value::numeric" if self.schema.field(field).kind == "number" else 'term.value COLLATE "C"'
-                clauses.append(
-                    f"(SELECT min({value}) FROM unnest(d.codes) AS u(code) JOIN paser_search_term AS term "
-                    f"ON term.code = u.code WHERE (u.code >> 32) = {params.bind_field(field)}) {direction} NULLS LAST"
-                )
-        return ", ".join(clauses + ["d.index_id"])
+                keys.append((
+                    (f"(SELECT min({value}) FROM unnest(d.codes) AS u(code) JOIN paser_search_term AS term "
+                    f"ON term.code = u.code WHERE (u.code >> 32) = {params.bind_field(field)})"),
+                    f"{direction} NULLS LAST"))
+        return [*keys, ("d.index_id", "")]
+
+    @staticmethod
+    def _page_sql(where_sql: str, score_sql: str, keys: list[tuple[str, str]], ranked: bool, limits: str) -> str:
+        """The page of documents; a ranked page also counts all matches (column `total`).
+
+        Ranking scores every match anyway, so counting them in the same pass (a window count)
+        saves a second scan of the text index. The scores and sort keys are computed in a
+        subquery so that the window keeps only them, not the text vectors.
+        """
+        if not ranked:
+            order = ", ".join(f"{'score' if expression == SCORE else expression} {direction}"
+                              for expression, direction in keys)
+            return (f"SELECT d.stored, {score_sql} AS score, NULL AS total FROM paser_search_document AS d "
+                    f"WHERE {where_sql} ORDER BY {order} {limits}")
+        columns = "".join(f", {expression} AS k{number}" for number, (expression, _) in enumerate(keys)
+                          if expression != SCORE)
+        order = ", ".join(f"{'m.score' if expression == SCORE else f'm.k{number}'} {direction}"
+                          for number, (expression, direction) in enumerate(keys))
+        return (f"SELECT m.stored, m.score, count(*) OVER () AS total FROM (SELECT d.stored, {score_sql} AS score"
+                f"{columns} FROM paser_search_document AS d WHERE {where_sql} OFFSET 0) AS m ORDER BY {order} {limits}")
 
     def search(self, q: str | None = None, search_handler: str | None = None, **kwargs: Any) -> pysolr.Results:
         for value in [q, *kwargs.values()]:
@@ -285,16 +385,18 @@ class PostgresSearchConnection:
         start = _as_int(kwargs.get("start"), "start", 0)
         if rows < 0 or start < 0:
             raise SearchQueryError("rows and start must not be negative")
-        order_sql = self._order(kwargs.get("sort"), bool(rank_parts), params)
+        sort_keys = self._order(kwargs.get("sort"), bool(rank_parts), params)
         facet_fields = _as_list(kwargs.get("facet.field"))
         facet_on = str(kwargs.get("facet", "false")).lower() in ("true", "on", "1")
         wanted = self._wanted_fields(kwargs.get("fl"))
 
-        docs_sql = (
-            f"SELECT d.stored, {score_sql} AS score FROM paser_search_document AS d "
-            f"WHERE {where_sql} ORDER BY {order_sql} LIMIT {params.bind(rows)} OFFSET {params.bind(start)}"
-        )
-        count_sql = f"SELECT count(*) FROM paser_search_document AS d WHERE {where_sql}"
+        docs_sql = self._page_sql(where_sql, score_sql, sort_keys, bool(rank_parts),
+                                  f"LIMIT {params.bind(rows)} OFFSET {params.bind(start)}")
+        by_class = not rank_parts and filters_visibility_only(where_sql)
+        if by_class:
+            count_sql = f"SELECT coalesce(sum(c.n), 0) FROM {CLASS_COUNTS} WHERE c.code = 0 AND {where_sql}"
+        else:
+            count_sql = f"SELECT count(*) FROM paser_search_document AS d WHERE {where_sql}"
         try:
             with self._engine().connect() as connection:
                 version = connection.execute(VERSION).scalar() if self.cache_size else 0
@@ -305,14 +407,16 @@ class PostgresSearchConnection:
                 cached = RESULTS.get(key, version) if self.cache_size else None
                 if cached is not None:
                     return pysolr.Results(cached)
-                hits = connection.execute(sa.text(count_sql), params.values).scalar() or 0
-                docs = []
-                if rows > 0 and hits > start:
-                    for stored, score in connection.execute(sa.text(docs_sql), params.values):
-                        docs.append(self._project(stored, float(score), wanted))
+                page = []
+                if rank_parts and rows > 0:
+                    page = connection.execute(sa.text(docs_sql), params.values).fetchall()
+                hits = page[0].total if page else connection.execute(sa.text(count_sql), params.values).scalar() or 0
+                if not rank_parts and rows > 0 and hits > start:
+                    page = connection.execute(sa.text(docs_sql), params.values).fetchall()
+                docs = [self._project(stored, float(score), wanted) for stored, score, _ in page]
                 facets = {}
                 if facet_on and facet_fields:
-                    facets = self._facets(connection, where_sql, params, facet_fields, kwargs)
+                    facets = self._facets(connection, where_sql, by_class, params, facet_fields, kwargs)
         except sa.exc.DataError as error:
             # A value the database cannot compare (e.g. a number range over text): the query's fault.
             raise SearchQueryError(f"invalid value in query: {error.orig}") from error
@@ -345,7 +449,7 @@ class PostgresSearchConnection:
             doc["score"] = score
         return doc
 
-    def _facets(self, connection: Any, where_sql: str, params: Params, fields: list[str],
+    def _facets(self, connection: Any, where_sql: str, by_class: bool, params: Params, fields: list[str],
                 options: dict[str, Any]) -> dict[str, list[Any]]:
         limit = _as_int(options.get("facet.limit"), "facet.limit", 100)
         mincount = max(1, _as_int(options.get("facet.mincount"), "facet.mincount", 0))
@@ -353,16 +457,22 @@ class PostgresSearchConnection:
         ordering = 'term.value COLLATE "C"' if by_index else 'counted.n DESC, term.value COLLATE "C"'
         facet_params = dict(params.values)
         facet_params.update({"facet_fields": fields, "facet_mincount": mincount, "facet_limit": limit})
-        # One pass over the matching rows counts the codes of every facet field; only the counted
-        # codes are looked up in the dictionary.
+        wanted = "ANY((SELECT ids FROM wanted)::bigint[])"
+        if by_class:
+            # Only visibility filters: add up the kept counts of the visible classes.
+            counted = (f"SELECT c.code, sum(c.n) AS n FROM {CLASS_COUNTS} WHERE {where_sql}"
+                       f" AND (c.code >> 32) = {wanted} GROUP BY c.code HAVING sum(c.n) >= :facet_mincount")
+        else:
+            # One pass over the matching rows counts the codes of every facet field; unnest() in the
+            # select list (one ProjectSet) costs far less per row than a lateral join.
+            counted = ("SELECT u.code, count(*) AS n FROM"
+                       f" (SELECT unnest(d.codes) AS code FROM paser_search_document AS d WHERE {where_sql}) AS u"
+                       f" WHERE (u.code >> 32) = {wanted} GROUP BY u.code HAVING count(*) >= :facet_mincount")
+        # Only the counted codes are looked up in the dictionary.
         sql = (
             "WITH wanted AS (SELECT array_agg(id) AS ids FROM paser_search_field"
             " WHERE name = ANY(CAST(:facet_fields AS text[]))),"
-            # unnest() in the select list (one ProjectSet) costs far less per row than a lateral join.
-            " counted AS (SELECT u.code, count(*) AS n FROM"
-            f" (SELECT unnest(d.codes) AS code FROM paser_search_document AS d WHERE {where_sql}) AS u"
-            " WHERE (u.code >> 32) = ANY((SELECT ids FROM wanted)::bigint[])"
-            " GROUP BY u.code HAVING count(*) >= :facet_mincount),"
+            f" counted AS ({counted}),"
             " ranked AS (SELECT field.name AS field, term.value, counted.n,"
             f" row_number() OVER (PARTITION BY term.field_id ORDER BY {ordering}) AS position"
             " FROM counted JOIN paser_search_term AS term ON term.code = counted.code"

@@ -158,11 +158,8 @@ class Translator:
         if spec.kind == "ngram":
             return self.substring(field, value)
         if spec.kind == "text":
-            if not any(char.isalnum() for char in value):
-                return "FALSE"
-            with_prefix = 0 < self.prefix_min_length <= len(value)
-            query = f"paser_search_word({self.params.bind(value)}, {'true' if with_prefix else 'false'})"
-            return self._text_match(field, query, rank)
+            query = self.text_query(value, is_phrase=False)
+            return "FALSE" if query is None else self.text_match(field, query, rank)
         if field in TIMESTAMP_COLUMNS:
             moment = self._date(value)
             return f"(d.{TIMESTAMP_COLUMNS[field]} = {self.params.bind(moment)})"
@@ -195,12 +192,21 @@ class Translator:
         if self.spec(field).kind == "ngram":
             return self.substring(field, value)
         if self.spec(field).kind == "text":
-            if not any(char.isalnum() for char in value):
-                return "FALSE"
-            return self._text_match(field, f"paser_search_phrase({self.params.bind(value)})", rank)
+            query = self.text_query(value, is_phrase=True)
+            return "FALSE" if query is None else self.text_match(field, query, rank)
         return self.word(field, value, rank)
 
-    def _text_match(self, field: str, query: str, rank: bool) -> str:
+    def text_query(self, value: str, is_phrase: bool) -> str | None:
+        """The tsquery (SQL) for a word or phrase of a text field; None when it has no word at all."""
+        if not any(char.isalnum() for char in value):
+            return None
+        if is_phrase:
+            return f"paser_search_phrase({self.params.bind(value)})"
+        with_prefix = 0 < self.prefix_min_length <= len(value)
+        return f"paser_search_word({self.params.bind(value)}, {'true' if with_prefix else 'false'})"
+
+    def text_match(self, field: str, query: str, rank: bool) -> str:
+        """Documents whose text field matches a tsquery (SQL); the catch-all text also ranks by it."""
         if rank and field == DEFAULT_TEXT_FIELD:
             self.rank_queries.append(query)
         return f"({self.text_vector(field)} @@ {query})"
