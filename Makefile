@@ -8,11 +8,11 @@ export PORT PYTEST_ARGS
 DEV_INI := config/development.ini
 TEST_INI := config/test.ini
 
-.PHONY: run test install services db db-test demo lint help
+.PHONY: run test install services db db-test demo lint i18n help
 
 help:
 	@sed -n '2,3p' Makefile | cut -c3-
-	@echo "  helpers: make install | services | db | db-test | demo | lint"
+	@echo "  helpers: make install | services | db | db-test | demo | lint | i18n"
 
 run:
 	@bash scripts/run.sh
@@ -38,6 +38,11 @@ db-test: install services
 # The sysadmin `admin` (password in .data/admin-password) and the demo catalogue.
 demo: db
 	@bash scripts/demo.sh
+
+# Re-extract the translatable strings into the .pot, update the id and en catalogues, compile them;
+# then translate the new entries of ckanext-paser/ckanext/paser/i18n/id/LC_MESSAGES/ckanext-paser.po.
+i18n: install
+	@bash scripts/i18n.sh
 
 lint: install
 	@.venv/bin/ruff check .

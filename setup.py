@@ -19,6 +19,7 @@ setup(
         "ckanext-harvest==1.6.3",
         "ckanext-spatial==2.3.2",
         "luqum==1.0.0",
+        "rapidfuzz==3.14.6",
     ],
     extras_require={
         "dev": ["ckan[dev]==2.11.6", "ruff==0.17.6", "playwright==1.65.2"],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The development portal's content: the sysadmin `admin` (generated password kept in .data/admin-password)
-# and the demo catalogue (`ckan paser demo`). Both skip what exists. Expects migrated databases (scripts/db.sh).
+# The development portal's content: the sysadmin `admin` (generated password kept in .data/admin-password),
+# the kecamatan and dinas organisations (`ckan paser seed`) and the demo catalogue (`ckan paser demo`).
+# All skip or keep what exists. Expects migrated databases (scripts/db.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -10,6 +11,10 @@ export CKAN_SITE_URL="${CKAN_SITE_URL:-http://127.0.0.1:${PORT:-5000}}"
 
 say "Sysadmin account"
 ckan_step "$INI" paser sysadmin admin --password-file "$ADMIN_PASSWORD_FILE"
+# The kecamatan and dinas organisations from the reference data (creates or updates; idempotent), before the
+# demo catalogue, whose datasets belong to them.
+say "Organisations: kecamatan and dinas"
+ckan_step "$INI" paser seed
 say "Demo catalogue"
 ckan_step "$INI" paser demo
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create .venv if missing and install the bundle with its dev extra (`pip install -e ".[dev]"`).
-# The install is skipped while setup.py is unchanged since the last one (stamp file in .venv).
+# The install is skipped while setup.py and pyproject.toml are unchanged since the last one (stamp in .venv).
 # Also compiles the bundle's translations (.po -> .mo) when there are any.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,7 +25,7 @@ create_venv() {
 
 install_bundle() {
   local wanted
-  wanted="$(sha256sum setup.py | cut -d' ' -f1)"
+  wanted="$(cat setup.py pyproject.toml | sha256sum | cut -d' ' -f1)"
   if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$wanted" ]; then
     say "Python environment up to date ($VENV)"
     return

@@ -9,6 +9,13 @@ import sqlalchemy as sa
 MIGRATED_PLUGINS = ("activity", "harvest", "paser_search")
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The .mo files are build products, not in git: compile any missing or stale one before CKAN reads it."""
+    from ckanext.paser.localization.catalogues import compile_stale
+
+    compile_stale()
+
+
 def apply_plugin_migrations() -> None:
     from ckan.cli.db import _run_migrations
     from ckan.model import meta

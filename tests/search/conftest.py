@@ -37,6 +37,15 @@ class Catalogue:
         return {result["name"] for result in self.search(user, **params)["results"]}
 
 
+# The Satu Data fields every dataset must carry (ckanext/paser/schemas/dataset.yaml), for tests that create
+# datasets of their own: a public regency-level statistic.
+SATU_DATA = {"jenis_data": "statistik", "klasifikasi": "terbuka", "tingkat_penyajian": "kabupaten"}
+
+
+def _satu_data(tingkat: str, klasifikasi: str = "terbuka", **fields: Any) -> dict[str, Any]:
+    return {"jenis_data": "statistik", "klasifikasi": klasifikasi, "tingkat_penyajian": tingkat, **fields}
+
+
 def _resource(name: str, fmt: str) -> dict[str, str]:
     return {"name": name, "format": fmt, "url": f"http://127.0.0.1/data/{name}.{fmt.lower()}"}
 
@@ -46,11 +55,12 @@ DATASETS: list[dict[str, Any]] = [
         "name": "penduduk-kecamatan-2020",
         "org": "disdukcapil",
         "title": "Jumlah Penduduk per Kecamatan 2020",
-        "notes": "Data kependudukan hasil pencatatan Dukcapil untuk 10 kecamatan, kode wilayah 64.01.",
+        "notes": "Data kependudukan hasil pencatatan Dukcapil untuk Tanah Grogot, Kuaro dan Long Ikis, kode wilayah 64.01.",
         "tags": ["kependudukan", "penduduk"],
         "groups": ["sosial-kependudukan"],
         "resources": [_resource("penduduk-2020", "CSV")],
-        "extras": {"tingkat_penyajian": "kecamatan", "periode": "2020"},
+        "satu_data": _satu_data("kecamatan", cakupan_kecamatan=["64.01.04", "64.01.05", "64.01.06"],
+                                temporal_coverage=[{"start": "2020", "end": "2020"}]),
     },
     {
         "name": "proyeksi-penduduk-2024",
@@ -60,7 +70,7 @@ DATASETS: list[dict[str, Any]] = [
         "tags": ["penduduk", "proyeksi"],
         "groups": ["sosial-kependudukan"],
         "resources": [_resource("proyeksi-2024", "CSV"), _resource("proyeksi-2024", "XLSX")],
-        "extras": {"tingkat_penyajian": "kabupaten", "periode": "2024"},
+        "satu_data": _satu_data("kabupaten", temporal_coverage=[{"start": "2024"}]),
     },
     {
         "name": "produksi-kelapa-sawit",
@@ -70,7 +80,7 @@ DATASETS: list[dict[str, Any]] = [
         "tags": ["kelapa sawit", "perkebunan"],
         "groups": ["ekonomi"],
         "resources": [_resource("sawit", "XLSX")],
-        "extras": {"tingkat_penyajian": "kecamatan", "spatial": json.dumps(TANAH_GROGOT_BBOX)},
+        "satu_data": _satu_data("kecamatan", cakupan_kecamatan=["64.01.03"], spatial=json.dumps(TANAH_GROGOT_BBOX)),
     },
     {
         "name": "luas-panen-padi",
@@ -80,7 +90,8 @@ DATASETS: list[dict[str, Any]] = [
         "tags": ["pertanian", "padi"],
         "groups": ["ekonomi"],
         "resources": [_resource("padi", "CSV"), _resource("padi-peta", "GeoJSON"), _resource("padi-2", "CSV")],
-        "extras": {"tingkat_penyajian": "desa"},
+        "satu_data": _satu_data("desa", cakupan_kecamatan=["64.01.04"],
+                                cakupan_desa=["64.01.04.1001", "64.01.04.2002"]),
     },
     {
         "name": "akses-air-bersih",
@@ -90,18 +101,18 @@ DATASETS: list[dict[str, Any]] = [
         "tags": ["air bersih"],
         "groups": [],
         "resources": [_resource("air", "JSON")],
-        "extras": {"tingkat_penyajian": "kabupaten"},
+        "satu_data": _satu_data("kabupaten"),
     },
     {
         "name": "petani-penerima-bantuan",
         "org": "distan",
-        "private": True,
+        "private": True,  # klasifikasi tertutup below
         "title": "Data Petani Penerima Bantuan Pupuk",
         "notes": "Daftar nama petani penerima bantuan (data tertutup).",
         "tags": ["pertanian", "bantuan"],
         "groups": [],
         "resources": [_resource("bantuan", "CSV")],
-        "extras": {"tingkat_penyajian": "desa"},
+        "satu_data": _satu_data("desa", "tertutup", cakupan_kecamatan=["64.01.05"], cakupan_desa=["64.01.05.2002"]),
     },
 ]
 
@@ -135,13 +146,15 @@ def build_catalogue(reset_bundle_db, reset_index) -> Catalogue:
         dataset = helpers.call_action(
             "package_create", context,
             name=spec["name"], title=spec["title"], notes=spec["notes"],
-            owner_org=orgs[spec["org"]]["id"], private=spec.get("private", False),
+            owner_org=orgs[spec["org"]]["id"],
             license_id="cc-by",
             tags=[{"name": tag} for tag in spec["tags"]],
             groups=[{"name": group} for group in spec["groups"]],
             resources=spec["resources"],
-            extras=[{"key": key, "value": value} for key, value in spec["extras"].items()],
+            # The Satu Data schema's fields; klasifikasi decides `private`.
+            **spec["satu_data"],
         )
+        assert dataset["private"] == spec.get("private", False)
         found.datasets[spec["name"]] = dataset
         found.created_at[spec["name"]] = moment
         _backdate(dataset["id"], moment)

@@ -7,7 +7,7 @@ from ckan import model
 from ckan.lib import search
 from ckan.tests import factories, helpers
 
-from .conftest import NOW, PUBLIC
+from .conftest import NOW, PUBLIC, SATU_DATA
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 
@@ -104,7 +104,8 @@ def test_harvest_sources_list_source_page_and_clear(app, mutable_catalogue):
     assert "Portal Data Kalimantan Timur" in _page(app, "/harvest/")
     assert "portal-kaltim" not in catalogue.names(catalogue.sysadmin)
 
-    harvested = factories.Dataset(owner_org=catalogue.orgs["bps-paser"]["id"], title="Indeks Pembangunan Manusia")
+    harvested = factories.Dataset(owner_org=catalogue.orgs["bps-paser"]["id"], title="Indeks Pembangunan Manusia",
+                                  **SATU_DATA)
     job = HarvestJob(source=HarvestSource.get(source["id"]))
     job.save()
     HarvestObject(guid="ipm-6401", job=job, source=job.source, package_id=harvested["id"],
@@ -128,7 +129,7 @@ def test_admin_creates_edits_and_deletes_in_the_ui(app, mutable_catalogue):
     headers = {"Authorization": token}
     response = app.post("/dataset/new", headers=headers, follow_redirects=False, data={
         "name": "jumlah-puskesmas", "title": "Jumlah Puskesmas per Kecamatan", "notes": "Fasilitas kesehatan.",
-        "owner_org": catalogue.orgs["disdukcapil"]["id"], "save": "", "_ckan_phase": 1,
+        "owner_org": catalogue.orgs["disdukcapil"]["id"], "save": "", "_ckan_phase": 1, **SATU_DATA,
     })
     location = response.headers["Location"]
     app.post(location, headers=headers, data={"id": "", "url": "http://127.0.0.1/puskesmas.csv",
@@ -137,7 +138,7 @@ def test_admin_creates_edits_and_deletes_in_the_ui(app, mutable_catalogue):
 
     app.post("/dataset/edit/jumlah-puskesmas", headers=headers, data={
         "name": "jumlah-puskesmas", "title": "Jumlah Puskesmas dan Posyandu", "notes": "Fasilitas kesehatan.",
-        "owner_org": catalogue.orgs["disdukcapil"]["id"], "save": "",
+        "owner_org": catalogue.orgs["disdukcapil"]["id"], "save": "", **SATU_DATA,
     })
     html = _page(app, "/dataset/", q="posyandu")
     assert "Jumlah Puskesmas dan Posyandu" in html

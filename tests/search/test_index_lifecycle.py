@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from ckan.tests import factories, helpers
 
-from .conftest import PUBLIC
+from .conftest import PUBLIC, SATU_DATA
 
 PRIVATE = "petani-penerima-bantuan"
 
@@ -34,6 +34,7 @@ def test_score_ranks_title_matches_first(mutable_catalogue):
         "package_create", {"user": catalogue.sysadmin["name"]},
         name="harga-komoditas", title="Harga Komoditas Pertanian",
         notes="Harga bulanan beberapa komoditas, termasuk sawit.", owner_org=catalogue.orgs["distan"]["id"],
+        **SATU_DATA,
     )
     ranked = catalogue.search(q="sawit", sort="score desc, metadata_modified desc")["results"]
     assert [dataset["name"] for dataset in ranked] == ["produksi-kelapa-sawit", "harga-komoditas"]
@@ -54,7 +55,8 @@ def test_edits_show_in_search_at_once(mutable_catalogue):
     helpers.call_action("package_patch", context, id="luas-panen-padi", title="Luas Tanam Jagung")
     assert catalogue.names(q="jagung") == {"luas-panen-padi"}
     assert catalogue.names(q="title:padi") == set()
-    helpers.call_action("package_patch", context, id="akses-air-bersih", private=True)
+    # Visibility follows the Satu Data classification: terbatas makes the dataset private.
+    helpers.call_action("package_patch", context, id="akses-air-bersih", klasifikasi="terbatas")
     assert "akses-air-bersih" not in catalogue.names(include_private=True)
     assert "akses-air-bersih" in catalogue.names(catalogue.bps_member, include_private=True)
     helpers.call_action("dataset_purge", context, id="produksi-kelapa-sawit")
@@ -97,7 +99,7 @@ def test_new_dataset_is_found_immediately(mutable_catalogue):
     helpers.call_action(
         "package_create", {"user": catalogue.sysadmin["name"]},
         name="jumlah-sekolah-tanah-grogot", title="Jumlah Sekolah Dasar Kecamatan Tanah Grogot",
-        owner_org=org["id"], tags=[{"name": "pendidikan"}],
+        owner_org=org["id"], tags=[{"name": "pendidikan"}], **SATU_DATA,
     )
     assert catalogue.names(q="sekolah", fq="organization:kecamatan-tanah-grogot") == {
         "jumlah-sekolah-tanah-grogot"
@@ -139,13 +141,14 @@ def test_kept_facet_counts_follow_every_write(mutable_catalogue):
 
     helpers.call_action(
         "package_create", context, name="curah-hujan-2024", title="Curah Hujan Bulanan 2024",
-        owner_org=catalogue.orgs["bps-paser"]["id"], tags=[{"name": "iklim"}],
+        owner_org=catalogue.orgs["bps-paser"]["id"], tags=[{"name": "iklim"}], **SATU_DATA,
         resources=[{"name": "curah hujan", "url": "http://127.0.0.1/curah-hujan.csv", "format": "CSV"}],
     )
     helpers.call_action("package_patch", context, id="luas-panen-padi",
                         tags=[{"name": "padi"}, {"name": "tanaman pangan"}])
-    helpers.call_action("package_patch", context, id="akses-air-bersih", private=True)
-    helpers.call_action("package_patch", context, id=PRIVATE, private=False)
+    # Made private and public through the classification (klasifikasi decides `private`).
+    helpers.call_action("package_patch", context, id="akses-air-bersih", klasifikasi="terbatas")
+    helpers.call_action("package_patch", context, id=PRIVATE, klasifikasi="terbuka")
     helpers.call_action("package_patch", context, id="proyeksi-penduduk-2024",
                         owner_org=catalogue.orgs["disdukcapil"]["id"])
     helpers.call_action("package_delete", context, id="produksi-kelapa-sawit")
@@ -184,7 +187,7 @@ def test_a_new_dataset_is_indexed_once_per_commit(mutable_catalogue, monkeypatch
         "package_create", {"user": catalogue.sysadmin["name"]}, name="jumlah-puskesmas-2024",
         title="Jumlah Puskesmas 2024", owner_org=catalogue.orgs["disdukcapil"]["id"],
         tags=[{"name": "kesehatan"}], groups=[{"name": "sosial-kependudukan"}],
-        resources=[{"name": "puskesmas", "url": "http://127.0.0.1/puskesmas.csv", "format": "CSV"}],
+        resources=[{"name": "puskesmas", "url": "http://127.0.0.1/puskesmas.csv", "format": "CSV"}], **SATU_DATA,
     )
     assert added == ["jumlah-puskesmas-2024"]
     # That one document has everything the create wrote.

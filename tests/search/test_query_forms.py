@@ -82,8 +82,10 @@ def test_fielded_query(catalogue, q, expected):
         # An extension field indexed under its own key (a string) and as extras_* (a text field).
         ("tingkat_penyajian:kecamatan", {A, C}),
         ("extras_tingkat_penyajian:kecamatan", {A, C}),
-        ("extras_periode:*", {A, B}),
-        ("periode:[2021 TO 2025]", {B}),
+        # ckanext-dcat indexes repeating subfields flattened (temporal_coverage → extras_temporal_coverage__start).
+        ("extras_temporal_coverage__start:*", {A, B}),
+        # The years a dataset's period covers: a multivalued string field (vocab_*), compared as strings.
+        ("vocab_tahun:[2021 TO 2025]", {B}),
         ("dataset_type:dataset", PUBLIC),
         ("capacity:public", PUBLIC),
         ("license_id:cc-by", PUBLIC),

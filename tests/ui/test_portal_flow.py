@@ -8,6 +8,7 @@ import pytest
 from ckan.tests import factories
 
 PASSWORD = "Rahasia-Paser-2025"
+SATU_DATA = {"jenis_data": "statistik", "klasifikasi": "terbuka", "tingkat_penyajian": "kabupaten"}
 SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                            ".data", "screenshots")
 
@@ -17,8 +18,10 @@ def portal_data(clean_db, clean_index):
     admin = factories.Sysadmin(name="walidata", password=PASSWORD)
     org = factories.Organization(name="disdukcapil", title="Dinas Kependudukan dan Pencatatan Sipil")
     factories.Dataset(name="penduduk-kecamatan-2020", title="Jumlah Penduduk per Kecamatan 2020",
-                      owner_org=org["id"], tags=[{"name": "kependudukan"}])
-    factories.Dataset(name="data-rahasia", title="Data Rahasia Kependudukan", owner_org=org["id"], private=True)
+                      owner_org=org["id"], tags=[{"name": "kependudukan"}], **SATU_DATA)
+    # Private through its Satu Data classification.
+    factories.Dataset(name="data-rahasia", title="Data Rahasia Kependudukan", owner_org=org["id"],
+                      **dict(SATU_DATA, klasifikasi="tertutup"))
     return {"admin": admin, "org": org}
 
 
@@ -53,6 +56,10 @@ def test_visitor_and_admin_flow(page, portal_url, portal_data):
     page.fill("#field-notes", "Fasilitas kesehatan tingkat pertama di setiap kecamatan.")
     # CKAN dresses the select with select2; choosing the option sets the form value all the same.
     page.select_option("#field-organizations", portal_data["org"]["id"], force=True)
+    # The Satu Data metadata the schema requires.
+    page.select_option("#field-jenis_data", "statistik")
+    page.select_option("#field-klasifikasi", "terbuka")
+    page.select_option("#field-tingkat_penyajian", "kabupaten")
     page.locator("button[name=save]").click()
     page.wait_for_url("**/resource/new")
     page.locator("#resource-link-button").click()

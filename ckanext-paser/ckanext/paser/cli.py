@@ -15,7 +15,10 @@ def demo() -> None:
     from .demo import loader
 
     click.echo("Loading the demo catalogue")
-    created = loader.load(echo=click.echo)
+    try:
+        created = loader.load(echo=click.echo)
+    except loader.MissingOrganizations as error:
+        raise click.ClickException(str(error)) from None
     summary = ", ".join(f"{count} {kind}(s)" for kind, count in created.items())
     click.secho(f"Demo catalogue loaded: created {summary}", fg="green")
 
@@ -37,3 +40,39 @@ def sysadmin(name: str, email: str, password_file: str) -> None:
         click.echo(f"Sysadmin '{name}' exists. Password (from {password_file}): {password}")
     else:
         click.echo(f"Sysadmin '{name}' exists; it was not created by this command, so its password is yours.")
+
+
+@paser.command()
+def seed() -> None:
+    """Create or update the kecamatan and dinas (OPD) organisations from the reference data."""
+    from .publishers import seed as seeding
+    from .reference import ReferenceFileError, configured_opd_file
+
+    try:
+        specs = seeding.all_specs()
+    except ReferenceFileError as error:
+        raise click.ClickException(str(error)) from None
+    kecamatan = sum(1 for spec in specs if spec.type == "kecamatan")
+    click.echo(f"Seeding {kecamatan} kecamatan and {len(specs) - kecamatan} agencies (OPD list: {configured_opd_file()})")
+    seeder = seeding.Seeder()
+    with click.progressbar(specs, label="  organisations", show_pos=True,
+                           item_show_func=lambda spec: spec.name if spec else None) as bar:
+        outcomes = [seeder.apply(spec) for spec in bar]
+    strays = seeder.strays(specs)
+    for outcome in outcomes:
+        if outcome.action == seeding.CREATED:
+            click.echo(f"  {outcome.spec.type} {outcome.spec.name}: created")
+        elif outcome.action == seeding.UPDATED:
+            click.echo(f"  {outcome.spec.type} {outcome.spec.name}: updated {', '.join(outcome.changed)}")
+        elif outcome.action == seeding.SKIPPED:
+            click.echo(f"  {outcome.spec.type} {outcome.spec.name}: {outcome.note}")
+    for name in strays:
+        click.echo(f"  dinas {name}: not in the OPD list, left alone")
+    counts = {action: sum(1 for o in outcomes if o.action == action)
+              for action in (seeding.CREATED, seeding.UPDATED, seeding.UNCHANGED, seeding.SKIPPED)}
+    if counts[seeding.CREATED] == counts[seeding.UPDATED] == 0:
+        skipped = f", {counts[seeding.SKIPPED]} skipped" if counts[seeding.SKIPPED] else ""
+        click.secho(f"Nothing changed: {counts[seeding.UNCHANGED]} organisations up to date{skipped}.", fg="green")
+    else:
+        summary = ", ".join(f"{count} {action}" for action, count in counts.items() if count)
+        click.secho(f"Organisations seeded: {summary}.", fg="green")

@@ -5,7 +5,16 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
 
+from . import reference
+from .publishers import helpers as publisher_helpers
+from .publishers import validators as publisher_validators
+from .satudata import facets as satudata_facets
+from .satudata import helpers as satudata_helpers
+from .satudata import indexing as satudata_indexing
+from .satudata import validators as satudata_validators
+from .satudata import visibility as satudata_visibility
 from .search import install as search_install
 
 
@@ -24,16 +33,59 @@ class PaserSearchPlugin(p.SingletonPlugin):
 
 
 
-class PaserPlugin(p.SingletonPlugin):
+class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
     """`paser`: the Satu Data portal (templates, helpers, reference data and CLI)."""
 
     p.implements(p.IConfigurer)
     p.implements(p.IClick)
+    p.implements(p.IConfigDeclaration)
+    p.implements(p.IConfigurable)
+    p.implements(p.IValidators)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IActions)
+    # Catalogues in ckanext/paser/i18n/<locale>/LC_MESSAGES/ckanext-paser.mo (DefaultTranslation's layout).
+    p.implements(p.ITranslation)
 
     def get_commands(self) -> list[Any]:
         from .cli import paser
 
         return [paser]
+
+    def declare_config_options(self, declaration: Any, key: Any) -> None:
+        declaration.load_dict(reference.config_declaration())
+
+    def configure(self, config: Any) -> None:
+        # A missing or malformed official OPD file stops the portal here, with the file and line in the message.
+        reference.opd_list()
+
+    def get_validators(self) -> dict[str, Any]:
+        # Each subpackage contributes its validators by name (satudata: dataset rules).
+        return {**publisher_validators.validators(), **satudata_validators.all_validators()}
+
+    def get_helpers(self) -> dict[str, Any]:
+        return {**publisher_helpers.helpers(), **satudata_helpers.all_helpers()}
+
+    def get_actions(self) -> dict[str, Any]:
+        return satudata_visibility.actions()
+
+    # IPackageController: Satu Data facet fields in the index, readable facet values in results.
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return satudata_indexing.before_dataset_index(pkg_dict)
+
+    def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
+        return satudata_facets.label_search_facets(search_results)
+
+    # IFacets
+    def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
+        return satudata_facets.dataset_facets(facets_dict, package_type)
+
+    def group_facets(self, facets_dict: Any, group_type: str, package_type: str | None) -> Any:
+        return satudata_facets.group_facets(facets_dict, package_type)
+
+    def organization_facets(self, facets_dict: Any, organization_type: str, package_type: str | None) -> Any:
+        return satudata_facets.group_facets(facets_dict, package_type)
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")

@@ -19,6 +19,10 @@ CATALOGUE = os.path.join(HERE, "catalogue.yaml")
 Echo = Callable[[str], None]
 
 
+class MissingOrganizations(RuntimeError):
+    """The datasets' organisations are not in the portal: they come from `ckan paser seed`."""
+
+
 def read_catalogue(path: str = CATALOGUE) -> dict[str, list[dict[str, Any]]]:
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
@@ -28,6 +32,12 @@ def load(echo: Echo = print, path: str = CATALOGUE) -> dict[str, int]:
     """Create what the catalogue lists and the portal lacks; returns how many objects were created."""
     catalogue = read_catalogue(path)
     loader = _Loader(echo, base_dir=os.path.dirname(os.path.abspath(path)))
+    owners = sorted({dataset["owner_org"] for dataset in catalogue.get("datasets", []) if dataset.get("owner_org")})
+    missing = [name for name in owners if loader._show("organization", name) is None]
+    if missing:
+        raise MissingOrganizations(
+            f"organisation(s) {', '.join(missing)} not found: run `ckan paser seed` first, it creates them"
+        )
     for organization in catalogue.get("organizations", []):
         loader.ensure_group_like("organization", organization)
     for group in catalogue.get("groups", []):
