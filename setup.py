@@ -20,6 +20,12 @@ setup(
         "ckanext-spatial==2.3.2",
         "luqum==1.0.0",
         "rapidfuzz==3.14.6",
+        # checks: reading agency tables (CSV dialects and encodings, XLSX) and Indonesian number formats
+        "clevercsv==0.8.5",
+        "chardet==7.7.0",  # clevercsv's dependency, pinned: requests also prefers it for guessing encodings
+        "charset-normalizer==3.3.2",
+        "openpyxl==3.1.5",
+        "babel==2.15.0",
     ],
     extras_require={
         "dev": ["ckan[dev]==2.11.6", "ruff==0.17.6", "playwright==1.65.2"],
