@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create the roles and databases named in a CKAN ini file (idempotent), set the DataStore permissions,
-# and run every migration: CKAN core plus the enabled plugins (activity, harvest, paser_search).
+# and run every migration: CKAN core plus the enabled plugins (activity, harvest, paser_search, paser).
 #   scripts/db.sh config/development.ini
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

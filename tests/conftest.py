@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 # Plugins with their own migrations: CKAN's reset drops every table the first time, then only
 # empties core ones, so these are (re)applied whenever their alembic version table is missing.
-MIGRATED_PLUGINS = ("activity", "harvest", "paser_search")
+MIGRATED_PLUGINS = ("activity", "harvest", "paser_search", "paser")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

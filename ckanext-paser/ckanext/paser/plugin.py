@@ -8,6 +8,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from . import reference
+from .checks import actions as check_actions
+from .checks import jobs as check_jobs
 from .publishers import helpers as publisher_helpers
 from .publishers import validators as publisher_validators
 from .satudata import facets as satudata_facets
@@ -43,6 +45,7 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IValidators)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IActions)
     # Catalogues in ckanext/paser/i18n/<locale>/LC_MESSAGES/ckanext-paser.mo (DefaultTranslation's layout).
@@ -68,7 +71,7 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
         return {**publisher_helpers.helpers(), **satudata_helpers.all_helpers()}
 
     def get_actions(self) -> dict[str, Any]:
-        return satudata_visibility.actions()
+        return {**satudata_visibility.actions(), **check_actions.actions()}
 
     # IPackageController: Satu Data facet fields in the index, readable facet values in results.
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -76,6 +79,16 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         return satudata_facets.label_search_facets(search_results)
+
+    # IResourceController: a table's figures are read in the background (checks.jobs), its check left pending.
+    def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        check_jobs.enqueue_check(resource)
+
+    def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
+        check_jobs.enqueue_check(resource)
+
+    def before_resource_delete(self, context: Any, resource: dict[str, Any], resources: list[dict[str, Any]]) -> None:
+        check_jobs.forget_check(resource["id"])
 
     # IFacets
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:

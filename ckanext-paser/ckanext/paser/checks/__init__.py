@@ -1,5 +1,7 @@
-"""Consistency checks of published figures. This first block reads agency tables (CSV, XLSX) and normalises
-their figures (indicator, Kemendagri region, period, value, unit); the figures store and the rules build on it."""
+"""Consistency checks of published figures. Reading (``reading``, ``normalise``) turns agency tables (CSV, XLSX) into
+normalised figures (indicator, Kemendagri region, period, value, unit); the figures store (``store``, filled by the
+background job in ``jobs``, shown by ``actions``) keeps them per resource with each resource's check status; the
+rules build on it."""
 from __future__ import annotations
 
 from .normalise import Figure, Problem, Result, TableDescription, figures_from_file, normalise_sheets

@@ -1,0 +1,182 @@
+"""The background check of a resource: read its file, normalise the figures, store them with the problems.
+
+``enqueue_check`` runs inside the steward's request (it only marks the check pending and queues it on CKAN's
+default queue); ``check_resource`` runs in ``ckan jobs worker``. A failure of any kind ends as the status ``error``
+with a message for the steward, never as an exception escaping the job.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlparse
+
+import ckan.plugins.toolkit as tk
+import requests
+
+from ..localization import N_
+from . import store
+from .normalise import UNREADABLE_FILE, TableDescription, figures_from_file
+from .reading import CSV_FORMATS, XLSX_FORMATS
+
+log = logging.getLogger(__name__)
+
+CHECKED_FORMATS = ("csv", "xlsx")
+CHECKED_EXTENSIONS = (*CSV_FORMATS, *XLSX_FORMATS)
+# Seconds to wait for a linked file's server (connecting, then between bytes).
+FETCH_TIMEOUT = 30
+CHUNK = 64 * 1024
+
+QUEUE_FAILED = N_("The check could not be queued: %(reason)s.")
+NO_FILE = N_("The resource has no file to check.")
+UPLOAD_MISSING = N_("The uploaded file is missing from the portal's storage.")
+TOO_LARGE = N_("The file is larger than %(limit)s MB and was not checked.")
+DOWNLOAD_FAILED = N_("The file could not be downloaded from %(url)s: %(reason)s.")
+CHECK_FAILED = N_("The check failed unexpectedly: %(reason)s.")
+
+
+class CheckError(Exception):
+    """A failure with a message for the steward (an English msgid and its parameters)."""
+
+    def __init__(self, message: str, params: Mapping[str, Any] | None = None):
+        super().__init__(message % dict(params or {}))
+        self.message = message
+        self.params = dict(params or {})
+
+
+def _extension(resource: Mapping[str, Any]) -> str:
+    path = urlparse(resource.get("url") or "").path
+    return os.path.splitext(path)[1].lower().lstrip(".")
+
+
+def is_checked(resource: Mapping[str, Any]) -> bool:
+    """Only tables are checked: format CSV or XLSX, or else a file name ending so."""
+    format = (resource.get("format") or "").strip().lower().lstrip(".")
+    if format:
+        return format in CHECKED_FORMATS
+    return _extension(resource) in CHECKED_EXTENSIONS
+
+
+def enqueue_check(resource: Mapping[str, Any]) -> None:
+    """Mark the resource's check pending and queue it. A resource that is not (or no longer) a table has no check:
+    any figures of an earlier table go."""
+    if not is_checked(resource):
+        forget_check(resource["id"])
+        return
+    resource_id, package_id = resource["id"], resource["package_id"]
+    try:
+        store.mark(resource_id, package_id, store.PENDING)
+        tk.enqueue_job(check_resource, [resource_id], title=f"paser: check resource {resource_id}")
+    except Exception as error:  # the steward's save must not fail because the queue is down
+        log.exception("Could not queue the check of resource %s", resource_id)
+        try:
+            store.record_error(resource_id, package_id, QUEUE_FAILED, {"reason": str(error)})
+        except Exception:
+            log.exception("Could not record the failed queueing of resource %s", resource_id)
+
+
+def forget_check(resource_id: str) -> None:
+    """A resource is deleted: its figures and check go (a failure is logged, the deletion goes on)."""
+    try:
+        store.forget(resource_id)
+    except Exception:
+        log.exception("Could not remove the figures of resource %s", resource_id)
+
+
+def _max_bytes() -> int:
+    return int(tk.config.get("ckan.max_resource_size") or 10) * 1024 * 1024
+
+
+def _too_large(limit: int) -> CheckError:
+    return CheckError(TOO_LARGE, {"limit": f"{limit / (1024 * 1024):g}"})
+
+
+def _read_upload(resource: Mapping[str, Any], limit: int) -> bytes:
+    from ckan.lib.uploader import get_resource_uploader
+
+    path = get_resource_uploader(dict(resource)).get_path(resource["id"])
+    try:
+        if os.path.getsize(path) > limit:
+            raise _too_large(limit)
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        raise CheckError(UPLOAD_MISSING) from None
+
+
+def _download(url: str, limit: int) -> bytes:
+    try:
+        with requests.get(url, stream=True, timeout=FETCH_TIMEOUT) as response:
+            response.raise_for_status()
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise _too_large(limit)
+            data = bytearray()
+            for chunk in response.iter_content(CHUNK):
+                data += chunk
+                if len(data) > limit:
+                    raise _too_large(limit)
+            return bytes(data)
+    except requests.RequestException as error:
+        raise CheckError(DOWNLOAD_FAILED, {"url": url, "reason": error.__class__.__name__}) from None
+
+
+def file_of(resource: Mapping[str, Any]) -> bytes:
+    """The resource's file: the upload in CKAN's storage, or the linked URL fetched (with a size limit)."""
+    limit = _max_bytes()
+    if resource.get("url_type") == "upload":
+        return _read_upload(resource, limit)
+    url = (resource.get("url") or "").strip()
+    if urlparse(url).scheme not in ("http", "https"):
+        raise CheckError(NO_FILE)
+    return _download(url, limit)
+
+
+def check_resource(resource_id: str) -> None:
+    """The job: read, normalise and store one resource's figures. Never raises."""
+    context: dict[str, Any] = {"ignore_auth": True}
+    try:
+        resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+        dataset = tk.get_action("package_show")(dict(context), {"id": resource["package_id"]})
+    except tk.ObjectNotFound:
+        log.info("Resource %s is gone; its check is dropped", resource_id)
+        store.forget(resource_id)
+        return
+    except Exception as error:
+        log.exception("Could not load resource %s for its check", resource_id)
+        if (recorded := _stored_check(resource_id)) is not None:
+            _record_error(resource_id, recorded["package_id"], CHECK_FAILED,
+                          {"reason": f"{error.__class__.__name__}: {error}"})
+        return
+    package_id = dataset["id"]
+    try:
+        store.mark(resource_id, package_id, store.RUNNING)
+        data = file_of(resource)
+        filename = os.path.basename(urlparse(resource.get("url") or "").path) or None
+        result = figures_from_file(data, format=resource.get("format") or None, filename=filename,
+                                   description=TableDescription.from_resource(resource, dataset))
+        unreadable = next((p for p in result.problems if p.message == UNREADABLE_FILE), None)
+        if unreadable is not None:  # not a table at all: an error, not a check with problems
+            raise CheckError(unreadable.message, unreadable.params)
+        store.replace_figures(resource_id, package_id, dataset.get("owner_org"), result.figures, result.problems)
+    except CheckError as error:
+        _record_error(resource_id, package_id, error.message, error.params)
+    except Exception as error:
+        log.exception("The check of resource %s failed", resource_id)
+        _record_error(resource_id, package_id, CHECK_FAILED, {"reason": f"{error.__class__.__name__}: {error}"})
+
+
+def _stored_check(resource_id: str) -> dict[str, Any] | None:
+    try:
+        return store.get_check(resource_id)
+    except Exception:
+        log.exception("Could not read the check of resource %s", resource_id)
+        return None
+
+
+def _record_error(resource_id: str, package_id: str, message: str, params: Mapping[str, Any]) -> None:
+    try:
+        store.record_error(resource_id, package_id, message, params)
+    except Exception:
+        log.exception("Could not record the failed check of resource %s", resource_id)
