@@ -3,6 +3,7 @@ a real RQ worker (burst mode, forking as `ckan jobs worker` does), figures and p
 from __future__ import annotations
 
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,18 @@ def test_deleting_a_resource_removes_its_figures(world, dataset, create_with_upl
     helpers.call_action("resource_delete", {"user": world.sysadmin["name"]}, id=resource["id"])
     assert store.figures_of(resource["id"]) == []
     assert store.get_check(resource["id"]) is None
+
+
+def test_the_resource_page_shows_the_check(app, world, dataset, create_with_upload):
+    resource = upload(create_with_upload, world, dataset, "kecamatan_nama.csv")
+    url = f"/dataset/{dataset['name']}/resource/{resource['id']}"
+    pending = app.get(url).get_data(as_text=True)
+    assert "Pemeriksaan angka" in pending and "sedang dibaca" in pending
+
+    run_jobs()
+
+    html = unescape(app.get(url).get_data(as_text=True))
+    assert "4 angka terbaca; 3 masalah ditemukan." in html
+    assert 'Baris 3: Wilayah "Kecamatan Antah" tidak dikenal; mungkin maksudnya Tanah Grogot (64.01.04)?' in html
+    english = app.get(f"/en{url}").get_data(as_text=True)
+    assert "4 figures read; 3 problems found." in english

@@ -9,6 +9,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from . import reference
 from .checks import actions as check_actions
+from .checks import helpers as checks_helpers
 from .checks import jobs as check_jobs
 from .publishers import helpers as publisher_helpers
 from .publishers import validators as publisher_validators
@@ -68,7 +69,7 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
         return {**publisher_validators.validators(), **satudata_validators.all_validators()}
 
     def get_helpers(self) -> dict[str, Any]:
-        return {**publisher_helpers.helpers(), **satudata_helpers.all_helpers()}
+        return {**publisher_helpers.helpers(), **satudata_helpers.all_helpers(), **checks_helpers.helpers()}
 
     def get_actions(self) -> dict[str, Any]:
         return {**satudata_visibility.actions(), **check_actions.actions()}
