@@ -33,20 +33,38 @@ def reset_bundle_db(reset_db):
     def reset() -> None:
         reset_db()
         apply_plugin_migrations()
+        empty_bundle_tables()
 
     return reset
+
+
+# Tables of this bundle that hold data (CKAN's reset empties only its own tables after the first time).
+BUNDLE_DATA_TABLES = ("paser_flag_history", "paser_flag_dataset", "paser_flag", "paser_hold", "paser_figure",
+                      "paser_resource_check")
+
+
+def empty_bundle_tables() -> None:
+    from ckan.model import meta
+
+    inspector = sa.inspect(meta.engine)
+    present = [table for table in BUNDLE_DATA_TABLES if inspector.has_table(table)]
+    if present:
+        with meta.engine.begin() as connection:
+            connection.execute(sa.text(f"TRUNCATE {', '.join(present)}"))
 
 
 @pytest.fixture
 def clean_db(reset_db):
     reset_db()
     apply_plugin_migrations()
+    empty_bundle_tables()
 
 
 @pytest.fixture(scope="session")
 def reset_db_once(reset_db):
     reset_db()
     apply_plugin_migrations()
+    empty_bundle_tables()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -27,8 +27,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def portal_url() -> Iterator[str]:
-    """`ckan run` on config/test.ini, on a free port of 127.0.0.1, for the whole UI session."""
+def portal_ini(pytestconfig: pytest.Config) -> str:
+    """The configuration the tests run with (--ckan-ini, config/test.ini for `make test`): the portal and its
+    workers use the same one, so they see the databases, queue and storage the tests fill."""
+    return os.path.abspath(pytestconfig.getoption("ckan_ini") or os.path.join(ROOT, "config", "test.ini"))
+
+
+@pytest.fixture(scope="session")
+def portal_url(portal_ini: str) -> Iterator[str]:
+    """`ckan run` on the tests' configuration, on a free port of 127.0.0.1, for the whole UI session."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, CKAN_SITE_URL=url)
@@ -36,7 +43,7 @@ def portal_url() -> Iterator[str]:
     os.makedirs(os.path.join(ROOT, ".data"), exist_ok=True)
     log = open(os.path.join(ROOT, ".data", "ui-portal.log"), "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [ckan, "-c", os.path.join(ROOT, "config", "test.ini"), "run", "--host", "127.0.0.1",
+        [ckan, "-c", portal_ini, "run", "--host", "127.0.0.1",
          "--port", str(port), "--disable-reloader"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

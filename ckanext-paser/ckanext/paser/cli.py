@@ -76,3 +76,57 @@ def seed() -> None:
     else:
         summary = ", ".join(f"{count} {action}" for action, count in counts.items() if count)
         click.secho(f"Organisations seeded: {summary}.", fg="green")
+
+
+@paser.group()
+def checks() -> None:
+    """Consistency checks: re-read figures and re-evaluate the flags."""
+
+
+@checks.command()
+def evaluate() -> None:
+    """Re-evaluate every rule over the stored figures (after changing config/checks.yaml, or restoring a
+    dataset), without re-reading files."""
+    from .checks import evaluation, flags
+    from .checks.rules_config import RulesFileError
+
+    try:
+        touched = evaluation.evaluate_all()
+    except RulesFileError as error:
+        raise click.ClickException(str(error)) from None
+    opened = len(flags.packages_with_open_flags())
+    click.secho(f"Flags evaluated: {len(touched)} dataset(s) changed; {opened} dataset(s) have open flags.",
+                fg="green")
+
+
+@checks.command()
+@click.option("--dataset", "datasets", multiple=True, help="Only this dataset (id or name); repeatable.")
+def recheck(datasets: tuple[str, ...]) -> None:
+    """Re-read the figures of every CSV/XLSX resource (or of the given datasets) now, in this process, then
+    re-evaluate the flags. Errors are recorded on each resource's check, as the background job does."""
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+
+    from .checks import evaluation, jobs, store
+
+    context = {"ignore_auth": True}
+    if datasets:
+        try:
+            packages = [tk.get_action("package_show")(dict(context), {"id": name}) for name in datasets]
+        except tk.ObjectNotFound as error:
+            raise click.ClickException(f"Dataset not found: {error}") from None
+    else:
+        ids = [row[0] for row in model.Session.query(model.Package.id).filter(
+            model.Package.type == "dataset", model.Package.state == "active")]
+        packages = [tk.get_action("package_show")(dict(context), {"id": package_id}) for package_id in ids]
+    resources = [{**resource, "package_id": package["id"]} for package in packages
+                 for resource in package.get("resources", []) if jobs.is_checked(resource)]
+    errors = 0
+    with click.progressbar(resources, label="  resources", show_pos=True) as bar:
+        for resource in bar:
+            jobs.check_resource(resource["id"])
+            check = store.get_check(resource["id"])
+            errors += bool(check and check["status"] == store.ERROR)
+    touched = evaluation.evaluate_all()
+    click.secho(f"Rechecked {len(resources)} resource(s) ({errors} with errors); flags changed on "
+                f"{len(touched)} dataset(s).", fg="yellow" if errors else "green")

@@ -8,9 +8,13 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from . import reference
+from .checks import access as check_access
 from .checks import actions as check_actions
+from .checks import auth as check_auth
 from .checks import helpers as checks_helpers
 from .checks import jobs as check_jobs
+from .checks import rules_config as check_rules_config
+from .checks import views as check_views
 from .publishers import helpers as publisher_helpers
 from .publishers import validators as publisher_validators
 from .satudata import facets as satudata_facets
@@ -49,6 +53,9 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IPermissionLabels)
+    p.implements(p.IBlueprint)
     # Catalogues in ckanext/paser/i18n/<locale>/LC_MESSAGES/ckanext-paser.mo (DefaultTranslation's layout).
     p.implements(p.ITranslation)
 
@@ -59,10 +66,12 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def declare_config_options(self, declaration: Any, key: Any) -> None:
         declaration.load_dict(reference.config_declaration())
+        declaration.load_dict(check_rules_config.config_declaration())
 
     def configure(self, config: Any) -> None:
-        # A missing or malformed official OPD file stops the portal here, with the file and line in the message.
+        # A missing or malformed official OPD file or rules file stops the portal here, naming the file.
         reference.opd_list()
+        check_rules_config.rules()
 
     def get_validators(self) -> dict[str, Any]:
         # Each subpackage contributes its validators by name (satudata: dataset rules).
@@ -74,9 +83,40 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_actions(self) -> dict[str, Any]:
         return {**satudata_visibility.actions(), **check_actions.actions()}
 
+    def get_auth_functions(self) -> dict[str, Any]:
+        return check_auth.auth_functions()
+
+    def get_blueprint(self) -> list[Any]:
+        return check_views.blueprints()
+
+    # IPermissionLabels: CKAN's labels, plus the walidata reading every private dataset.
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        from ckan.lib.plugins import DefaultPermissionLabels
+
+        return check_access.dataset_labels(dataset_obj, DefaultPermissionLabels().get_dataset_labels(dataset_obj))
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        from ckan.lib.plugins import DefaultPermissionLabels
+
+        return check_access.user_labels(user_obj, DefaultPermissionLabels().get_user_dataset_labels(user_obj))
+
     # IPackageController: Satu Data facet fields in the index, readable facet values in results.
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return satudata_indexing.before_dataset_index(pkg_dict)
+
+    # A dataset's own findings, its resources' checks (package_create/update of harvesters call no resource hooks)
+    # and the flags it takes part in follow every change, in the background.
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("type", "dataset") == "dataset":
+            check_jobs.enqueue_dataset(pkg_dict["id"])
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("type", "dataset") == "dataset":
+            check_jobs.enqueue_dataset(pkg_dict["id"])
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("type", "dataset") == "dataset":
+            check_jobs.enqueue_dataset(pkg_dict["id"])
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
         return satudata_facets.label_search_facets(search_results)

@@ -6,8 +6,11 @@ with a message for the steward, never as an exception escaping the job.
 """
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import logging
 import os
+import socket
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
@@ -16,7 +19,7 @@ import ckan.plugins.toolkit as tk
 import requests
 
 from ..localization import N_
-from . import store
+from . import evaluation, flags, store
 from .normalise import UNREADABLE_FILE, TableDescription, figures_from_file
 from .reading import CSV_FORMATS, XLSX_FORMATS
 
@@ -34,6 +37,14 @@ UPLOAD_MISSING = N_("The uploaded file is missing from the portal's storage.")
 TOO_LARGE = N_("The file is larger than %(limit)s MB and was not checked.")
 DOWNLOAD_FAILED = N_("The file could not be downloaded from %(url)s: %(reason)s.")
 CHECK_FAILED = N_("The check failed unexpectedly: %(reason)s.")
+PRIVATE_ADDRESS = N_("The file's address %(url)s points into the portal's own network and is not fetched.")
+
+CONFIG_ENABLED = "ckanext.paser.checks.enabled"
+CONFIG_ALLOW_PRIVATE_URLS = "ckanext.paser.checks.allow_private_urls"
+
+
+def enabled() -> bool:
+    return tk.asbool(tk.config.get(CONFIG_ENABLED, True))
 
 
 class CheckError(Exception):
@@ -61,6 +72,8 @@ def is_checked(resource: Mapping[str, Any]) -> bool:
 def enqueue_check(resource: Mapping[str, Any]) -> None:
     """Mark the resource's check pending and queue it. A resource that is not (or no longer) a table has no check:
     any figures of an earlier table go."""
+    if not enabled():
+        return
     if not is_checked(resource):
         forget_check(resource["id"])
         return
@@ -77,11 +90,99 @@ def enqueue_check(resource: Mapping[str, Any]) -> None:
 
 
 def forget_check(resource_id: str) -> None:
-    """A resource is deleted: its figures and check go (a failure is logged, the deletion goes on)."""
+    """A resource is deleted (or no longer a table): its figures and check go, and the flags its figures took part
+    in are re-evaluated in the background (a failure is logged, the deletion goes on)."""
     try:
+        indicators = store.indicators_of_resource(resource_id)
+        had_check = store.get_check(resource_id) is not None
         store.forget(resource_id)
+        if had_check and enabled():
+            tk.enqueue_job(evaluate_after_removal, [resource_id, sorted(indicators)],
+                           title=f"paser: flags after removing resource {resource_id}")
     except Exception:
         log.exception("Could not remove the figures of resource %s", resource_id)
+
+
+def evaluate_after_removal(resource_id: str, indicators: list[str]) -> None:
+    """The job after a resource's figures were removed."""
+    try:
+        evaluation.after_check(resource_id, indicators)
+    except Exception:
+        log.exception("Could not re-evaluate the flags after removing resource %s", resource_id)
+
+
+def enqueue_dataset(package_id: str) -> None:
+    """A dataset was created, updated or deleted (also by a harvester, through package_create/update): its own
+    findings, its resources' checks and the flags it takes part in are brought up to date in the background."""
+    if not enabled():
+        return
+    try:
+        tk.enqueue_job(check_dataset, [package_id], title=f"paser: check dataset {package_id}")
+    except Exception:  # the steward's save must not fail because the queue is down
+        log.exception("Could not queue the check of dataset %s", package_id)
+
+
+def _changed_since_check(resource: Mapping[str, Any], check: Mapping[str, Any] | None) -> bool:
+    if check is None:
+        return True
+    if check["status"] in (store.PENDING, store.RUNNING):
+        return False  # its job is queued and reads the file as it is now
+    modified = resource.get("metadata_modified") or resource.get("created")
+    if not modified or check["checked_at"] is None:
+        return True
+    stamp = datetime.datetime.fromisoformat(modified)
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=datetime.timezone.utc)  # CKAN keeps UTC without a zone
+    return stamp > check["checked_at"]
+
+
+def check_dataset(package_id: str) -> None:
+    """The job for a changed dataset. Never raises."""
+    try:
+        _check_dataset(package_id)
+    except Exception:
+        log.exception("The check of dataset %s failed", package_id)
+
+
+def _check_dataset(package_id: str) -> None:
+    try:
+        dataset = tk.get_action("package_show")({"ignore_auth": True}, {"id": package_id})
+    except tk.ObjectNotFound:
+        dataset = None
+    stored = store.checks_of_package(package_id)
+    touched = evaluation.evaluate_dataset(dataset, package_id)
+    if dataset is None or dataset.get("state") != "active":
+        # Its figures no longer count (kept for a deleted dataset that may be restored, dropped for a purged one).
+        touched |= evaluation.evaluate_indicators(store.indicators_of_package(package_id))
+        for resource_id in stored:
+            if dataset is None:
+                store.forget(resource_id)
+            touched |= evaluation.evaluate_resource(resource_id)
+        evaluation.refresh(touched)
+        return
+    resources = {resource["id"]: resource for resource in dataset.get("resources", [])}
+    removed = set(stored) - set(resources)
+    for resource_id in sorted(removed):
+        indicators = store.indicators_of_resource(resource_id)
+        store.forget(resource_id)
+        touched |= evaluation.evaluate_indicators(indicators)
+        touched |= evaluation.evaluate_resource(resource_id)
+    for resource_id, resource in resources.items():
+        if not is_checked(resource):
+            if resource_id in stored:
+                indicators = store.indicators_of_resource(resource_id)
+                store.forget(resource_id)
+                touched |= evaluation.evaluate_indicators(indicators)
+                touched |= evaluation.evaluate_resource(resource_id)
+        elif _changed_since_check(resource, stored.get(resource_id)):
+            enqueue_check({**resource, "package_id": package_id})
+    # A dataset moved to another producer: its figures follow, and the flags between producers change.
+    moved = store.move_package(package_id, dataset.get("owner_org"))
+    if moved:
+        touched |= evaluation.evaluate_indicators(moved)
+    # Its visibility may have changed: datasets sharing a flag with it show the facet by their readers' view.
+    touched |= flags.datasets_sharing_open_flags(package_id)
+    evaluation.refresh(touched | {package_id})
 
 
 def _max_bytes() -> int:
@@ -105,7 +206,24 @@ def _read_upload(resource: Mapping[str, Any], limit: int) -> bytes:
         raise CheckError(UPLOAD_MISSING) from None
 
 
+def _refuse_private_address(url: str) -> None:
+    """A linked file must be on the internet: the job does not fetch addresses inside the portal's own network
+    (loopback, private ranges, link-local metadata services) unless the configuration allows it (tests, mirrors)."""
+    if tk.asbool(tk.config.get(CONFIG_ALLOW_PRIVATE_URLS, False)):
+        return
+    host = urlparse(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError):
+        raise CheckError(DOWNLOAD_FAILED, {"url": url, "reason": "unknown host"}) from None
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            raise CheckError(PRIVATE_ADDRESS, {"url": url})
+
+
 def _download(url: str, limit: int) -> bytes:
+    _refuse_private_address(url)
     try:
         with requests.get(url, stream=True, timeout=FETCH_TIMEOUT) as response:
             response.raise_for_status()
@@ -150,6 +268,7 @@ def check_resource(resource_id: str) -> None:
                           {"reason": f"{error.__class__.__name__}: {error}"})
         return
     package_id = dataset["id"]
+    indicators_before = store.indicators_of_resource(resource_id)
     try:
         store.mark(resource_id, package_id, store.RUNNING)
         data = file_of(resource)
@@ -165,6 +284,10 @@ def check_resource(resource_id: str) -> None:
     except Exception as error:
         log.exception("The check of resource %s failed", resource_id)
         _record_error(resource_id, package_id, CHECK_FAILED, {"reason": f"{error.__class__.__name__}: {error}"})
+    try:
+        evaluation.after_check(resource_id, indicators_before)
+    except Exception:
+        log.exception("Could not evaluate the flags after checking resource %s", resource_id)
 
 
 def _stored_check(resource_id: str) -> dict[str, Any] | None:

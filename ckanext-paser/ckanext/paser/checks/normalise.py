@@ -56,6 +56,8 @@ MISSING_REGION = N_("This row has values but names no region.")
 UNKNOWN_REGION = N_('Unknown region "%(name)s".')
 UNKNOWN_REGION_SUGGESTION = N_('Unknown region "%(name)s"; did you mean %(suggestion)s (%(code)s)?')
 UNKNOWN_REGION_CODE = N_('Unknown region code "%(code)s".')
+DESA_WRONG_KECAMATAN = N_(
+    '"%(name)s" (%(code)s) lies in Kecamatan %(actual)s, not in Kecamatan %(kecamatan)s named in this row.')
 
 # How far ahead a header row is looked for (title rows come first in agency spreadsheets).
 HEADER_SCAN_ROWS = 20
@@ -513,9 +515,22 @@ def _resolve_region(sheet: Sheet, row: list[Cell], line: int, layout: _Layout, r
                 sheet.name, line, column, suggestion=suggestion[1]))
         return False
 
+    def wrong_kecamatan(kind: str, desa, kecamatan_code: str) -> bool:
+        result.problems.append(Problem(
+            DESA_WRONG_KECAMATAN,
+            {"name": desa.nama, "code": desa.kode_kemendagri, "actual": kecamatan_by_code(desa.kode_kecamatan).nama,
+             "kecamatan": kecamatan_by_code(kecamatan_code).nama},
+            sheet.name, line, layout.region_columns[kind] + 1, suggestion=desa.kode_kemendagri))
+        return False
+
     code = cell("code")
     if code:
         if (region := _region_by_code(code)) is not None:
+            named = cell("kecamatan")
+            desa = desa_by_code(region.code) if region.level not in (LEVEL_KABUPATEN, LEVEL_KECAMATAN) else None
+            stated = _region_by_name(named, "kecamatan", None) if named and not _is_total(named) else None
+            if desa is not None and stated is not None and stated.code != desa.kode_kecamatan:
+                return wrong_kecamatan("code", desa, stated.code)
             return region
         if not _is_total(code):
             result.problems.append(Problem(
@@ -538,7 +553,11 @@ def _resolve_region(sheet: Sheet, row: list[Cell], line: int, layout: _Layout, r
             return kecamatan_region or regency
         context = kecamatan_region.code if kecamatan_region else None
         region = _region_by_name(name, kind, context)
-        return region if region is not None else unknown(kind, name, context)
+        if region is not None:
+            return region
+        if context is not None and (elsewhere := desa_by_name(name, None)) is not None:
+            return wrong_kecamatan(kind, elsewhere, context)
+        return unknown(kind, name, context)
     if kecamatan_region is not None:
         return kecamatan_region
     return regency if code and _is_total(code) else None

@@ -155,3 +155,34 @@ def figures_of(resource_id: str) -> list[dict[str, Any]]:
         result = connection.execute(
             sa.select(figure_table).where(figure_table.c.resource_id == resource_id).order_by(figure_table.c.id))
         return [dict(row) for row in result.mappings()]
+
+
+def indicators_of_resource(resource_id: str) -> set[str]:
+    with _engine().connect() as connection:
+        return {row[0] for row in connection.execute(
+            sa.select(figure_table.c.indicator).where(figure_table.c.resource_id == resource_id).distinct())}
+
+
+def indicators_of_package(package_id: str) -> set[str]:
+    with _engine().connect() as connection:
+        return {row[0] for row in connection.execute(
+            sa.select(figure_table.c.indicator).where(figure_table.c.package_id == package_id).distinct())}
+
+
+def checks_of_package(package_id: str) -> dict[str, dict[str, Any]]:
+    """The stored checks of a dataset's resources, by resource id."""
+    with _engine().connect() as connection:
+        return {row["resource_id"]: dict(row) for row in connection.execute(
+            sa.select(check_table).where(check_table.c.package_id == package_id)).mappings()}
+
+
+def move_package(package_id: str, organization_id: str | None) -> set[str]:
+    """Give the dataset's figures its current producer; the indicators whose figures moved."""
+    with _engine().begin() as connection:
+        result = connection.execute(
+            figure_table.update()
+            .where(figure_table.c.package_id == package_id,
+                   figure_table.c.organization_id.is_distinct_from(organization_id))
+            .values(organization_id=organization_id)
+            .returning(figure_table.c.indicator))
+        return {row[0] for row in result}

@@ -19,6 +19,9 @@ KECAMATAN_FIELD = "vocab_kecamatan"
 URUSAN_FIELD = "vocab_urusan"
 TAHUN_FIELD = "vocab_tahun"
 OPD_FIELD = "opd"
+# "open" on a dataset with an open consistency flag (checks: filled at index time, counted for the doc's readers).
+FLAG_FIELD = "paser_flag"
+FLAG_OPEN = "open"
 # Single-valued schema fields CKAN indexes under their own names (from the dataset's extras).
 CHOICE_FIELDS = ("jenis_data", "klasifikasi", "tingkat_penyajian")
 
@@ -33,6 +36,7 @@ def _titles() -> list[tuple[str, str]]:
         (TAHUN_FIELD, tk._("Year")),
         ("klasifikasi", tk._("Classification")),
         ("tingkat_penyajian", tk._("Presentation level")),
+        (FLAG_FIELD, tk._("Consistency flags")),
         ("res_format", tk._("Formats")),
     ]
 
@@ -65,6 +69,8 @@ def facet_label(field: str, value: str) -> str:
         return urusan.name_en if current_language() == "en" else urusan.nama
     if field in CHOICE_FIELDS:
         return choice_label(field, value)
+    if field == FLAG_FIELD and value == FLAG_OPEN:
+        return tk._("Has open flags")
     return value
 
 
@@ -84,7 +90,7 @@ def label_search_facets(search_results: dict[str, Any]) -> dict[str, Any]:
             titles = _organization_titles([str(item.get("name", "")) for item in items])
             for item in items:
                 item["display_name"] = titles.get(item.get("name"), item.get("display_name"))
-        elif field in (KECAMATAN_FIELD, URUSAN_FIELD, *CHOICE_FIELDS):
+        elif field in (KECAMATAN_FIELD, URUSAN_FIELD, FLAG_FIELD, *CHOICE_FIELDS):
             for item in items:
                 item["display_name"] = facet_label(field, str(item.get("name", "")))
     return search_results

@@ -3,7 +3,8 @@
 CKAN already indexes each extra under its own name (a single string) and as `extras_<name>` (text, for free-text
 search). This adds the facet fields: `vocab_kecamatan` (the explicit cakupan_kecamatan codes; a regency-level
 dataset without coverage gets none), `vocab_urusan`, `vocab_tahun` (every year its periods cover), `opd` (the
-owner organisation's name), and `jenis_data`, `klasifikasi`, `tingkat_penyajian` from the validated dataset.
+owner organisation's name), `jenis_data`, `klasifikasi`, `tingkat_penyajian` from the validated dataset, and
+`paser_flag` ("open" while the dataset has an open consistency flag its readers may see).
 The JSON strings of the list fields are dropped from their plain names: as single strings they would only
 fill the term dictionary with values unique to each dataset.
 """
@@ -12,7 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .facets import CHOICE_FIELDS, KECAMATAN_FIELD, OPD_FIELD, TAHUN_FIELD, URUSAN_FIELD
+from ..checks import flags
+from .facets import CHOICE_FIELDS, FLAG_FIELD, FLAG_OPEN, KECAMATAN_FIELD, OPD_FIELD, TAHUN_FIELD, URUSAN_FIELD
 from .validators import FIRST_YEAR, LAST_YEAR, code_list, period_bounds
 
 LIST_FIELDS = ("cakupan_kecamatan", "cakupan_desa", "urusan", "temporal_coverage", "contact")
@@ -62,4 +64,9 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
             pkg_dict[name] = value
     if pkg_dict.get("organization"):
         pkg_dict[OPD_FIELD] = pkg_dict["organization"]
+    if pkg_dict.get("id") and flags.has_open_flag_for_readers(
+            pkg_dict["id"], pkg_dict.get("owner_org"), bool(pkg_dict.get("private"))):
+        pkg_dict[FLAG_FIELD] = FLAG_OPEN
+    else:
+        pkg_dict.pop(FLAG_FIELD, None)
     return pkg_dict

@@ -17,6 +17,7 @@ from ckan.lib.navl.dictization_functions import Missing, StopOnError
 
 from ckanext.scheming.validation import scheming_validator
 
+from ..checks import hold
 from ..reference import affairs, agencies, regions
 
 FlatKey = tuple[Any, ...]
@@ -238,10 +239,12 @@ def _tie_private_to_klasifikasi(data: FlatData, errors: FlatErrors, context: dic
     klasifikasi = data.get(("klasifikasi",))
     if _has_errors(errors, "klasifikasi") or klasifikasi not in KLASIFIKASI:
         return
-    private = klasifikasi != TERBUKA
+    package = context.get("package")
+    # In the hold mode a dataset with an unresolved error flag stays private (checks.hold).
+    private = klasifikasi != TERBUKA or hold.is_held(getattr(package, "id", None) or data.get(("id",)))
     given = data.get(("private",))
     if isinstance(given, bool) and given != private:
-        stored = getattr(context.get("package"), "private", None)
+        stored = getattr(package, "private", None)
         if stored is None or given != stored:
             _add_error(errors, ("private",), tk._(
                 "Visibility follows the classification: terbuka datasets are public, terbatas and tertutup "
