@@ -124,9 +124,38 @@ def recheck(datasets: tuple[str, ...]) -> None:
     errors = 0
     with click.progressbar(resources, label="  resources", show_pos=True) as bar:
         for resource in bar:
-            jobs.check_resource(resource["id"])
+            jobs.check_resource(resource["id"], evaluate=False)  # evaluated once, below
             check = store.get_check(resource["id"])
             errors += bool(check and check["status"] == store.ERROR)
     touched = evaluation.evaluate_all()
     click.secho(f"Rechecked {len(resources)} resource(s) ({errors} with errors); flags changed on "
                 f"{len(touched)} dataset(s).", fg="yellow" if errors else "green")
+
+
+@paser.group()
+def harvest() -> None:
+    """Demo harvest sources (a local imitation of other portals and of the BPS WebAPI)."""
+
+
+@harvest.command("demo-server")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=int)
+def harvest_demo_server(host: str, port: int) -> None:
+    """Serve the demo remote sources (CKAN action API at /ckan, DCAT catalogue at /dcat/catalog.ttl, BPS WebAPI
+    at /bps/v1/api/) until stopped."""
+    from .demo import harvest as demo_harvest
+
+    click.echo(f"Demo harvest sources on http://{host}:{port}")
+    demo_harvest.serve(host, port)
+
+
+@harvest.command("demo-sources")
+@click.option("--url", "base_url", required=True, help="Base URL of `ckan paser harvest demo-server`.")
+@click.option("--user", default="admin", show_default=True, help="Sysadmin that owns the sources.")
+def harvest_demo_sources(base_url: str, user: str) -> None:
+    """Create the demo harvest sources (types paser_ckan, dcat_rdf, bps) or point them at BASE_URL; then run one
+    with `ckan harvester run-test <name>`."""
+    from .demo import harvest as demo_harvest
+
+    for name, what in demo_harvest.ensure_sources(base_url, user):
+        click.echo(f"  {name}: {what}")

@@ -46,7 +46,9 @@ def _active_figures(indicator: str) -> list[dict[str, Any]]:
              .where(figure.c.indicator == indicator, package.c.state == "active")
              .order_by(figure.c.id))
     with _engine().connect() as connection:
-        return [dict(row) for row in connection.execute(query).mappings()]
+        result = connection.execute(query)
+        keys = list(result.keys())  # one dict per row from plain tuples: RowMapping looks its keys up per row
+        return [dict(zip(keys, row)) for row in result]
 
 
 def evaluate_indicators(indicators: Iterable[str]) -> set[str]:
@@ -98,13 +100,19 @@ def refresh(package_ids: Iterable[str]) -> None:
 
 
 def reindex(package_ids: Iterable[str]) -> None:
+    """Each dataset's document is updated in place, not deleted and inserted again (``rebuild(package_id)``), so
+    the index skips the write of a document whose content did not change; one commit at the end."""
     from ckan.lib import search
 
     for package_id in sorted(set(package_ids)):
         try:
-            search.rebuild(package_id)
+            search.rebuild(package_ids=[package_id], defer_commit=True, quiet=True)
         except Exception:  # a dataset purged meanwhile, or the index down: the next change re-indexes it
             log.exception("Could not re-index dataset %s after its flags changed", package_id)
+    try:
+        search.commit()
+    except Exception:
+        log.exception("Could not commit the search index after re-indexing")
 
 
 def evaluate_all() -> set[str]:

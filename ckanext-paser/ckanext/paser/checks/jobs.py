@@ -251,8 +251,9 @@ def file_of(resource: Mapping[str, Any]) -> bytes:
     return _download(url, limit)
 
 
-def check_resource(resource_id: str) -> None:
-    """The job: read, normalise and store one resource's figures. Never raises."""
+def check_resource(resource_id: str, evaluate: bool = True) -> None:
+    """The job: read, normalise and store one resource's figures, then re-evaluate the flags of its indicators.
+    A bulk re-check passes ``evaluate=False`` and evaluates everything once at the end. Never raises."""
     context: dict[str, Any] = {"ignore_auth": True}
     try:
         resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
@@ -284,6 +285,8 @@ def check_resource(resource_id: str) -> None:
     except Exception as error:
         log.exception("The check of resource %s failed", resource_id)
         _record_error(resource_id, package_id, CHECK_FAILED, {"reason": f"{error.__class__.__name__}: {error}"})
+    if not evaluate:
+        return
     try:
         evaluation.after_check(resource_id, indicators_before)
     except Exception:
