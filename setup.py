@@ -11,7 +11,8 @@ setup(
     packages=find_namespace_packages("ckanext-paser", include=["ckanext.paser", "ckanext.paser.*"]),
     include_package_data=True,
     package_data={"ckanext.paser": ["**/*.yml", "**/*.yaml", "**/*.html", "**/*.ini", "**/*.mako", "**/*.sql",
-                                    "**/*.po", "**/*.mo", "**/*.json", "**/*.csv", "**/*.txt"]},
+                                    "**/*.po", "**/*.mo", "**/*.json", "**/*.csv", "**/*.txt",
+                                    "**/*.ttl"]},
     install_requires=[
         "ckan[requirements]==2.11.6",
         "ckanext-scheming==3.1.0",
@@ -34,6 +35,10 @@ setup(
         "ckan.plugins": [
             "paser_search = ckanext.paser.plugin:PaserSearchPlugin",
             "paser = ckanext.paser.plugin:PaserPlugin",
+            "bps_harvester = ckanext.paser.harvesters.bps:BpsHarvester",
+            "spreadsheet_harvester = ckanext.paser.harvesters.spreadsheet:SpreadsheetHarvester",
+            "paser_harvest = ckanext.paser.harvesters.portals.plugin:PaserHarvestPlugin",
+            "paser_ckan_harvester = ckanext.paser.harvesters.portals.ckan:PaserCkanHarvester",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

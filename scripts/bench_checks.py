@@ -3,8 +3,9 @@
 
 On a catalogue of 500 datasets (one CSV upload each, 100,000 figures in all) it measures, in one run:
 
-* the full re-check, as `ckan paser checks recheck` does it: the check job (`checks.jobs.check_resource`) for every
-  resource, then `checks.evaluation.evaluate_all()`; both phases, the total and figures per second;
+* the full re-check, as `ckan paser checks recheck` does it: the check job (`checks.jobs.check_resource`,
+  ``evaluate=False``) for every resource, then `checks.evaluation.evaluate_all()` once; both phases, the total and
+  figures per second;
 * the incremental check after one resource's file is replaced (resource_update with a new upload): the resource's
   check job (read, store, evaluate its indicators) and the dataset job it also queues, medians of several runs;
 * resource_create with the checker enabled and disabled (`ckanext.paser.checks.enabled`, switched in this process),

@@ -67,6 +67,29 @@ start_background "background-job worker" jobs-worker.log "$VENV/bin/ckan" -c "$I
 start_background "harvest gather consumer" harvest-gather.log "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
 start_background "harvest fetch consumer" harvest-fetch.log "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
 
+# Demo harvest: a local imitation of the provincial CKAN portal, its DCAT catalogue and the BPS WebAPI on a free
+# port, harvest sources of each type pointing at it, and one job each for the consumers (a second `make run`
+# finds nothing changed). The scheduler loop, as in production, starts queued jobs and marks finished ones.
+# The same port on every run keeps the harvested links valid; another free one when it is taken.
+DEMO_PORT=$((PORT + 100))
+if port_open "$DEMO_PORT" || [ "$DEMO_PORT" -gt 65535 ]; then
+  DEMO_PORT="$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+fi
+start_background "demo harvest sources on http://$HOST:$DEMO_PORT" harvest-demo-server.log \
+  "$VENV/bin/ckan" -c "$INI" paser harvest demo-server --host "$HOST" --port "$DEMO_PORT"
+for _ in $(seq 1 60); do port_open "$DEMO_PORT" && break; sleep 0.5; done
+say "Demo harvest sources"
+ckan_step "$INI" paser harvest demo-sources --url "http://$HOST:$DEMO_PORT"
+for source in demo-kaltim-ckan demo-kaltim-dcat demo-bps-webapi; do
+  if ckan_cli "$INI" harvester job "$source" >>"$LOG_DIR/harvest-demo.log" 2>&1; then
+    say "Queued a harvest of $source: $CKAN_SITE_URL/harvest/$source"
+  else
+    warn "Could not queue a harvest of $source (one may be queued already); see .data/logs/harvest-demo.log"
+  fi
+done
+start_background "harvest scheduler (ckan harvester run every 30 s)" harvest-run.log \
+  bash -c "while true; do '$VENV/bin/ckan' -c '$INI' harvester run; sleep 30; done"
+
 cat >&2 <<BANNER
 
   Satu Data Kabupaten Paser: $CKAN_SITE_URL

@@ -139,6 +139,8 @@ def test_only_tables_are_checked(world, dataset):
     with pytest.raises(helpers.logic.NotFound):
         check(resource["id"], world.sysadmin)
     assert check_jobs.is_checked({"url": "https://example.org/data/penduduk.XLSX"})
+    # A harvested original kept beside its clean CSV is read through the clean one only.
+    assert not check_jobs.is_checked({"format": "XLSX", "original_of": "clean-csv-resource-id"})
     assert not check_jobs.is_checked({"url": "https://example.org/data/penduduk.xlsx", "format": "PDF"})
 
 

@@ -15,6 +15,7 @@ from .checks import helpers as checks_helpers
 from .checks import jobs as check_jobs
 from .checks import rules_config as check_rules_config
 from .checks import views as check_views
+from .harvesters import config_declaration as harvesters_config_declaration
 from .publishers import helpers as publisher_helpers
 from .publishers import validators as publisher_validators
 from .satudata import facets as satudata_facets
@@ -67,6 +68,7 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
     def declare_config_options(self, declaration: Any, key: Any) -> None:
         declaration.load_dict(reference.config_declaration())
         declaration.load_dict(check_rules_config.config_declaration())
+        declaration.load_dict(harvesters_config_declaration())
 
     def configure(self, config: Any) -> None:
         # A missing or malformed official OPD file or rules file stops the portal here, naming the file.

@@ -62,7 +62,10 @@ def _extension(resource: Mapping[str, Any]) -> str:
 
 
 def is_checked(resource: Mapping[str, Any]) -> bool:
-    """Only tables are checked: format CSV or XLSX, or else a file name ending so."""
+    """Only tables are checked: format CSV or XLSX, or else a file name ending so. A harvested original kept
+    beside its clean table (``original_of``) is not: its figures are those of the clean one."""
+    if resource.get("original_of"):
+        return False
     format = (resource.get("format") or "").strip().lower().lstrip(".")
     if format:
         return format in CHECKED_FORMATS
