@@ -12,7 +12,7 @@ setup(
     include_package_data=True,
     package_data={"ckanext.paser": ["**/*.yml", "**/*.yaml", "**/*.html", "**/*.ini", "**/*.mako", "**/*.sql",
                                     "**/*.po", "**/*.mo", "**/*.json", "**/*.csv", "**/*.txt",
-                                    "**/*.ttl"]},
+                                    "**/*.ttl", "**/*.xlsx"]},
     install_requires=[
         "ckan[requirements]==2.11.6",
         "ckanext-scheming==3.1.0",

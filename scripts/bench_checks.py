@@ -26,15 +26,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import fcntl
 import io
-import json
 import os
-import platform
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,16 +40,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-COMMON_INI = ROOT / "config" / "common.ini"
+import benchlib
+from benchlib import COMMON_INI, ROOT, START, git, log, machine, median, percentile
+
 RULES_FILE = ROOT / "config" / "checks.yaml"
 WILAYAH = ROOT / "ckanext-paser" / "ckanext" / "paser" / "reference" / "data" / "wilayah.csv"
 DATABASE = "ckan_paser_bench_checks"
 DB_ROLE = "ckan_paser"
 REDIS_DB = 7
-START = time.perf_counter()
 
 TARGET_OVERHEAD_PCT = 10.0
+OTHER_BENCHMARKS = ("bench_search.py",)  # waited for: their load would spoil these figures
 
 # ---------------------------------------------------------------------------------------------
 # Reference regions (wilayah.csv): the kabupaten, its 10 kecamatan and their desa/kelurahan.
@@ -163,49 +160,6 @@ P_BIG_SLIP = 0.015  # one cell 1.8x: producers disagree (error), period jumps, t
 P_TOTAL_OFF = 0.04  # the kabupaten total off by one (kecamatan tables)
 P_UNKNOWN_REGION = 0.01  # an extra row with an unknown desa code (desa tables; no figure lost)
 P_NO_METADATA = 0.02  # definisi left empty: Satu Data metadata missing
-
-# ---------------------------------------------------------------------------------------------
-# Progress, statistics
-
-
-LOADS: list[float] = []
-
-
-def log(message: str) -> None:
-    load = os.getloadavg()[0]
-    LOADS.append(load)
-    print(f"[{time.perf_counter() - START:8.1f}s load {load:4.1f}] {message}", flush=True)
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    position = (len(ordered) - 1) * pct / 100.0
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def wait_for_other_benchmarks() -> None:
-    """Two benchmarks on a two-core machine spoil each other's figures: wait while bench_search.py runs."""
-    waited = 0.0
-    while True:
-        done = subprocess.run(["pgrep", "-f", "bench_search.py"], capture_output=True, text=True, check=False)
-        pids = [pid for pid in done.stdout.split() if pid.strip() and int(pid) != os.getpid()]
-        if not pids:
-            if waited:
-                log(f"bench_search.py finished; waited {waited:.0f}s")
-            return
-        if not waited:
-            log(f"bench_search.py is running (pid {', '.join(pids)}); waiting for it to finish")
-        time.sleep(15)
-        waited += 15
-
 
 # ---------------------------------------------------------------------------------------------
 # Generated figures: one truth per indicator, region and year; tables copy it, a few with planted errors.
@@ -353,107 +307,26 @@ def table_csv(spec: Spec, truth: Truth, seed: int, variant: str = "") -> tuple[s
 # Database, configuration
 
 
-INI_TEMPLATE = """\
-# Written by scripts/bench_checks.py for one run; chains the portal's common settings (plugins, checks, schemas).
-[DEFAULT]
-debug = false
-
-[app:main]
-use = config:{common}
-SECRET_KEY = paser-bench-checks-only-secret
-api_token.jwt.encode.secret = string:paser-bench-checks-only-secret
-api_token.jwt.decode.secret = string:paser-bench-checks-only-secret
-WTF_CSRF_SECRET_KEY = paser-bench-checks-only-secret
-sqlalchemy.url = postgresql://{role}:{role}@127.0.0.1:5432/{database}
-ckan.redis.url = redis://127.0.0.1:6379/{redis_db}
-ckan.harvest.mq.redis_db = {redis_db}
-ckan.site_url = http://127.0.0.1:5000
-ckan.storage_path = {storage}
-ckan.cache_expires = 0
-ckan.tracking_enabled = false
-ckanext.paser.checks.rules_file = {rules}
-ckanext.paser.checks.enabled = true
-
-[loggers]
-keys = root, ckan, ckanext
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARNING
-handlers = console
-
-[logger_ckan]
-level = WARNING
-handlers = console
-qualname = ckan
-propagate = 0
-
-[logger_ckanext]
-level = WARNING
-handlers = console
-qualname = ckanext
-propagate = 0
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
-"""
-
-
-def write_ini(folder: Path) -> Path:
-    storage = folder / "storage"
-    storage.mkdir(parents=True, exist_ok=True)
-    ini = folder / "bench_checks.ini"
-    ini.write_text(INI_TEMPLATE.format(common=COMMON_INI, role=DB_ROLE, database=DATABASE, redis_db=REDIS_DB,
-                                       storage=storage, rules=RULES_FILE), encoding="utf-8")
-    return ini
-
-
-def psql(statement: str) -> None:
-    done = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-                           "-q", "-c", statement], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"psql failed: {statement}\n{done.stderr}")
+def bench_ini(folder: Path) -> Path:
+    return benchlib.write_ini(
+        folder / "bench_checks.ini", folder / "storage", script="bench_checks", chained="plugins, checks, schemas",
+        role=DB_ROLE, database=DATABASE, redis_db=REDIS_DB,
+        settings=f"ckanext.paser.checks.rules_file = {RULES_FILE}\nckanext.paser.checks.enabled = true\n")
 
 
 def vacuum_analyze() -> float:
     """What autovacuum does after a bulk load or a rewrite of every figure (it is off on the CI machine, and without
     statistics PostgreSQL plans the figures query of an indicator as a nested loop over every dataset)."""
     started = time.perf_counter()
-    done = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DATABASE, "-q", "-c", "VACUUM ANALYZE"],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"VACUUM ANALYZE failed: {done.stderr}")
+    benchlib.psql("VACUUM ANALYZE", database=DATABASE)
     return time.perf_counter() - started
 
 
-def recreate_database(ini: Path) -> None:
+def set_up_database(ini: Path) -> None:
     log(f"recreating database {DATABASE} (owner {DB_ROLE}) and flushing redis db {REDIS_DB}")
-    psql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    psql(f'CREATE DATABASE "{DATABASE}" OWNER "{DB_ROLE}"')
-    import redis
-
-    redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
-    ckan = Path(sys.executable).with_name("ckan")
-    for args in (["db", "init"], ["db", "upgrade", "-p", "activity"], ["db", "upgrade", "-p", "harvest"],
-                 ["db", "upgrade", "-p", "paser_search"], ["db", "upgrade", "-p", "paser"]):
-        started = time.perf_counter()
-        done = subprocess.run([str(ckan), "-c", str(ini), *args], cwd=ROOT, capture_output=True, text=True,
-                              check=False)
-        if done.returncode != 0:
-            sys.stderr.write(done.stdout + done.stderr)
-            sys.exit(f"ckan {' '.join(args)} failed")
-        log(f"  ckan {' '.join(args)}: {time.perf_counter() - started:.1f}s")
+    benchlib.recreate_database(DATABASE, DB_ROLE)
+    benchlib.flush_redis(REDIS_DB)
+    benchlib.ckan_db_init(ini)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -477,17 +350,11 @@ METER = Meter()
 
 
 def _timed(target: Any, attribute: str, name: str) -> None:
-    original = getattr(target, attribute)
+    def record(seconds: float, *_: Any, **__: Any) -> None:
+        METER.seconds[name] += seconds
+        METER.calls[name] += 1
 
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            METER.seconds[name] += time.perf_counter() - started
-            METER.calls[name] += 1
-
-    setattr(target, attribute, wrapper)
+    benchlib.time_calls(target, attribute, record)
 
 
 def instrument() -> None:
@@ -517,17 +384,12 @@ class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.folder = Path(tempfile.mkdtemp(prefix="paser-bench-checks-"))
-        self.ini = write_ini(self.folder)
+        self.ini = bench_ini(self.folder)
         self.summary: dict[str, Any] = {}
 
     def load(self) -> None:
-        from ckan.cli import load_config
-        from ckan.config.middleware import make_app
-
         log(f"loading CKAN with {self.ini} (chains {COMMON_INI.relative_to(ROOT)})")
-        self.app = make_app(load_config(str(self.ini)))
-        self.request = self.app._wsgi_app.test_request_context()  # type: ignore[attr-defined]
-        self.request.push()
+        self.app, self.request = benchlib.load_ckan(self.ini)
         import ckan.plugins.toolkit as tk
         from ckan import model
         from ckanext.paser.checks import evaluation, flags, jobs, store
@@ -827,10 +689,9 @@ class Bench:
               f"{self.scalar('SHOW autovacuum')} (the script runs VACUUM ANALYZE after the first check and after the "
               "full re-check)")
         print(f"1-minute load average: start {s['load']['start']:.2f}, end {s['load']['end']:.2f}, "
-              f"min {min(LOADS):.1f}, median {statistics.median(LOADS):.1f}, max {max(LOADS):.1f} "
-              "(2 cores: above ~2 the figures are inflated)")
-        print(f"Code: checks at commit {_git('log', '-1', '--format=%h', '--', 'ckanext-paser/ckanext/paser/checks')} "
-              f"(work tree {'modified' if _git('status', '--porcelain', '--', 'ckanext-paser/ckanext/paser/checks') else 'clean'}); "
+              f"{benchlib.load_range(benchlib.load_stats())} (2 cores: above ~2 the figures are inflated)")
+        print(f"Code: checks at commit {git('log', '-1', '--format=%h', '--', 'ckanext-paser/ckanext/paser/checks')} "
+              f"(work tree {'modified' if git('status', '--porcelain', '--', 'ckanext-paser/ckanext/paser/checks') else 'clean'}); "
               f"plugins: {' '.join(self.plugins)}")
         print(f"Catalogue: {len(self.specs)} datasets, {len(ORGS)} organisations, {s['figures']:,} figures "
               f"({len(TOPICS) * 2} indicators); built in {s['build_s']:.0f}s; the first check of everything by an "
@@ -885,64 +746,36 @@ class Bench:
               f"{create['synchronous_pct_of_disabled_median']:.1f} % measured inside)")
 
     def run(self) -> int:
-        lock_path = ROOT / ".data" / "bench_checks.lock"
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        self.lock = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
+        self.lock = benchlib.hold_lock("bench_checks", "bench_checks")
         try:
-            fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            sys.exit(f"another bench_checks run holds {lock_path}; wait for it to finish")
-        try:
-            wait_for_other_benchmarks()
+            benchlib.wait_for_benchmarks(OTHER_BENCHMARKS, 15)
             self.summary["load"] = {"start": os.getloadavg()[0]}
             log(f"run with {self.args.datasets} datasets, {self.args.creates} + {self.args.creates} creates, "
                 f"{self.args.reps} incremental repetitions; temporary folder {self.folder}")
-            recreate_database(self.ini)
+            set_up_database(self.ini)
             self.load()
             self.check_tables()
             self.build()
-            wait_for_other_benchmarks()
+            benchlib.wait_for_benchmarks(OTHER_BENCHMARKS, 15)
             self.full_recheck()
             self.incremental()
             self.creates()
             self.summary["flags_final"] = self.flag_counts()
             self.summary["load"]["end"] = os.getloadavg()[0]
-            self.summary["load"].update(min=min(LOADS), median=statistics.median(LOADS), max=max(LOADS))
+            self.summary["load"].update(benchlib.load_stats())
             self.summary["machine"] = machine()
             self.summary["datasets"] = len(self.specs)
             self.summary["runtime_s"] = time.perf_counter() - START
             self.report()
-            if self.args.json:
-                Path(self.args.json).write_text(json.dumps(self.summary, indent=2, default=str), encoding="utf-8")
-                log(f"summary written to {self.args.json}")
-            log("done")
+            benchlib.finish(self.summary, self.args.json)
             return 0
         finally:
             if not self.args.keep:
                 shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-    return done.stdout.strip() if done.returncode == 0 else "?"
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores {cpu}, Python {platform.python_version()}"
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = benchlib.arg_parser(__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 20 datasets, 20 + 20 creates, 3 incremental repetitions")
     parser.add_argument("--datasets", type=int, help="datasets, one CSV upload each (default 500; even)")
@@ -957,9 +790,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     defaults: dict[str, int] = ({"datasets": 20, "creates": 20, "warmup": 2, "reps": 3} if args.quick
                                 else {"datasets": 500, "creates": 100, "warmup": 5, "reps": 7})
-    for name, value in defaults.items():
-        if getattr(args, name) is None:
-            setattr(args, name, value)
+    benchlib.fill_defaults(args, defaults)
     os.chdir(ROOT)
     return Bench(args).run()
 

@@ -26,14 +26,10 @@ from __future__ import annotations
 import argparse
 import configparser
 import datetime as dt
-import fcntl
-import json
 import os
-import platform
 import random
 import re
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -42,10 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import benchlib
+from benchlib import ROOT, git, log, machine, percentile
+
 DEFAULT_INI = ROOT / "config" / "bench.ini"
 NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)  # naive UTC, as CKAN stores
-START = time.perf_counter()
 
 # Targets from the issue, checked at the largest size.
 TARGET_OVERHEAD_PCT = 20.0
@@ -278,27 +275,6 @@ def weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
     return rng.choices([value for value, _ in pairs], weights=[weight for _, weight in pairs])[0]
 
 
-LOADS: list[float] = []
-
-
-def log(message: str) -> None:
-    """Progress with elapsed time and the 1-minute load average (other work on the machine skews figures)."""
-    load = os.getloadavg()[0]
-    LOADS.append(load)
-    print(f"[{time.perf_counter() - START:8.1f}s load {load:4.1f}] {message}", flush=True)
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    position = (len(ordered) - 1) * pct / 100.0
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 # ---------------------------------------------------------------------------------------------
 # Dataset generation
 
@@ -450,27 +426,11 @@ def bench_url(ini: Path) -> Any:
     return url
 
 
-def recreate_database(ini: Path) -> None:
-    import psycopg2
-
+def set_up_database(ini: Path) -> None:
     url = bench_url(ini)
     log(f"recreating database {url.database} (owner {url.username}) as postgres")
-    admin = psycopg2.connect(host=url.host, port=url.port or 5432, user="postgres", dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{url.database}" OWNER "{url.username}"')
-    admin.close()
-    ckan = Path(sys.executable).with_name("ckan")
-    for args in (["db", "init"], ["db", "upgrade", "-p", "activity"], ["db", "upgrade", "-p", "harvest"],
-                 ["db", "upgrade", "-p", "paser_search"]):
-        started = time.perf_counter()
-        done = subprocess.run([str(ckan), "-c", str(ini), *args], cwd=ROOT, capture_output=True, text=True,
-                              check=False)
-        if done.returncode != 0:
-            sys.stderr.write(done.stdout + done.stderr)
-            sys.exit(f"ckan {' '.join(args)} failed")
-        log(f"  ckan {' '.join(args)}: {time.perf_counter() - started:.1f}s")
+    benchlib.recreate_database(url.database, url.username, host=url.host, port=url.port or 5432)
+    benchlib.ckan_db_init(ini, ("activity", "harvest", "paser_search"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -498,18 +458,12 @@ CAPTURE: dict[str, Any] = {"on": False, "last": {}}
 
 
 def _timed(target: Any, attribute: str, meter_field: str, after: Callable[..., None] | None = None) -> None:
-    original = getattr(target, attribute)
+    def record(seconds: float, *args: Any, **kwargs: Any) -> None:
+        setattr(METER, meter_field, getattr(METER, meter_field) + seconds)
+        if after:
+            after(*args, **kwargs)
 
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            setattr(METER, meter_field, getattr(METER, meter_field) + time.perf_counter() - started)
-            if after:
-                after(*args, **kwargs)
-
-    setattr(target, attribute, wrapper)
+    benchlib.time_calls(target, attribute, record)
 
 
 def _sql_kind(statement: str) -> str | None:
@@ -659,13 +613,8 @@ class Bench:
     # -- CKAN app
 
     def load(self) -> None:
-        from ckan.cli import load_config
-        from ckan.config.middleware import make_app
-
         log(f"loading CKAN with {self.ini.relative_to(ROOT) if self.ini.is_relative_to(ROOT) else self.ini}")
-        self.app = make_app(load_config(str(self.ini)))
-        self.request = self.app._wsgi_app.test_request_context()  # type: ignore[attr-defined]
-        self.request.push()
+        self.app, self.request = benchlib.load_ckan(self.ini)
         import ckan.plugins.toolkit as tk
         from ckan import model
 
@@ -1120,11 +1069,11 @@ class Bench:
     def report(self, results: list[SizeResult]) -> dict[str, Any]:
         print()
         print("=" * 100)
-        print(f"Machine: {machine()}; {postgres_settings(self)}")
-        print(f"1-minute load average during the run: min {min(LOADS):.1f}, median "
-              f"{statistics.median(LOADS):.1f}, max {max(LOADS):.1f} (2 cores: above ~2 the figures are inflated)")
+        print(f"Machine: {machine(memory=True)}; {postgres_settings(self)}")
+        print(f"1-minute load average during the run: {benchlib.load_range(benchlib.load_stats())} "
+              "(2 cores: above ~2 the figures are inflated)")
         print()
-        print(f"Code: {self.code}; HEAD {_git('rev-parse', '--short', 'HEAD')}")
+        print(f"Code: {self.code}; HEAD {git('rev-parse', '--short', 'HEAD')}")
         if code_version() != self.code:
             print(f"WARNING: the search backend changed during the run (this process kept the code it "
                   f"loaded at the start); now {code_version()}")
@@ -1195,8 +1144,8 @@ class Bench:
             print()
             print(self.explain(lat))
         return {
-            "machine": machine(), "postgres": postgres_settings(self), "code": self.code,
-            "load_average": {"min": min(LOADS), "median": statistics.median(LOADS), "max": max(LOADS)},
+            "machine": machine(memory=True), "postgres": postgres_settings(self), "code": self.code,
+            "load_average": benchlib.load_stats(),
             "sizes": [
                 {
                     "size": r.size, "bulk_inserted": r.bulk_inserted, "bulk_s": r.bulk_s,
@@ -1225,24 +1174,12 @@ class Bench:
 
     def run(self) -> int:
         # Two runs on one database destroy each other's figures (and a recreate ends the other run).
-        lock_path = ROOT / ".data" / "bench_search.lock"
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        self.lock = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
-        try:
-            fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.lock.seek(0)
-            sys.exit(f"another benchmark run holds {lock_path} (pid {self.lock.read().strip() or '?'}); "
-                     "wait for it to finish")
-        self.lock.seek(0)
-        self.lock.truncate()
-        self.lock.write(str(os.getpid()))
-        self.lock.flush()
+        self.lock = benchlib.hold_lock("bench_search", "benchmark", record_pid=True)
         sizes = sorted(self.args.sizes)
         self.code = code_version()
         log(f"measuring {self.code}")
         if not self.args.reuse:
-            recreate_database(self.ini)
+            set_up_database(self.ini)
         self.load()
         self.fixtures()
         results = []
@@ -1255,27 +1192,18 @@ class Bench:
         if not results:
             log("nothing measured")
             return 1
-        summary = self.report(results)
-        if self.args.json:
-            Path(self.args.json).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
-            log(f"summary written to {self.args.json}")
-        log("done")
+        benchlib.finish(self.report(results), self.args.json)
         return 0
 
 
 BACKEND_PATHS = ("ckanext-paser/ckanext/paser/search", "ckanext-paser/ckanext/paser/migration")
 
 
-def _git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-    return done.stdout.strip() if done.returncode == 0 else "?"
-
-
 def code_version() -> str:
     """The search backend measured: its last commit, and whether the work tree differs from it."""
-    changed = _git("status", "--porcelain", "--", *BACKEND_PATHS)
+    changed = git("status", "--porcelain", "--", *BACKEND_PATHS)
     state = "as committed" if not changed else "modified: " + ", ".join(line[3:] for line in changed.splitlines())
-    return f"search backend at commit {_git('log', '-1', '--format=%h', '--', *BACKEND_PATHS)} ({state})"
+    return f"search backend at commit {git('log', '-1', '--format=%h', '--', *BACKEND_PATHS)} ({state})"
 
 
 def postgres_settings(bench: Bench) -> str:
@@ -1284,29 +1212,8 @@ def postgres_settings(bench: Bench) -> str:
     return "PostgreSQL " + ", ".join(values)
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        with open("/proc/meminfo", encoding="utf-8") as handle:
-            kb = int(handle.readline().split()[1])
-            memory = f", {kb / 1024 / 1024:.0f} GB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    return f"{os.cpu_count()} cores {cpu}{memory}, Python {platform.python_version()}"
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = benchlib.arg_parser(__doc__)
     parser.add_argument("--sizes", default="10000,50000",
                         type=lambda text: [int(part) for part in text.split(",") if part.strip()],
                         help="dataset counts to measure at, ascending, growing one database (default 10000,50000)")

@@ -80,7 +80,7 @@ start_background "demo harvest sources on http://$HOST:$DEMO_PORT" harvest-demo-
 for _ in $(seq 1 60); do port_open "$DEMO_PORT" && break; sleep 0.5; done
 say "Demo harvest sources"
 ckan_step "$INI" paser harvest demo-sources --url "http://$HOST:$DEMO_PORT"
-for source in demo-kaltim-ckan demo-kaltim-dcat demo-bps-webapi; do
+for source in demo-kaltim-ckan demo-kaltim-dcat demo-bps-webapi demo-disdukcapil-excel; do
   if ckan_cli "$INI" harvester job "$source" >>"$LOG_DIR/harvest-demo.log" 2>&1; then
     say "Queued a harvest of $source: $CKAN_SITE_URL/harvest/$source"
   else

@@ -74,6 +74,16 @@ class Portal:
         return self.upload(text, filename, context={"user": self.sysadmin["name"]}, action="resource_update",
                            id=resource["id"], url="upload")
 
+    def population_conflict(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Disdukcapil's and BPS's 2024 population of the regency (309,667 vs 292,948), checked: the datasets and
+        the BPS table."""
+        dukcapil = self.dataset("penduduk-dukcapil", "disdukcapil")
+        bps = self.dataset("penduduk-bps", "bps")
+        self.table(dukcapil, kabupaten_csv([(2024, DUKCAPIL_2024)]))
+        bps_table = self.table(bps, kabupaten_csv([(2024, BPS_2024)]))
+        run_jobs()
+        return dukcapil, bps, bps_table
+
     def flags(self, user: dict[str, Any] | None = None, **params: Any) -> list[dict[str, Any]]:
         user = user or self.walidata
         return helpers.call_action("paser_flag_list", {"user": user["name"], "ignore_auth": False},

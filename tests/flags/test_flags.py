@@ -26,11 +26,7 @@ def _only(flag_list, rule):
 
 
 def test_dukcapil_and_bps_population_conflict_is_flagged_with_both_datasets(portal):
-    dukcapil = portal.dataset("penduduk-dukcapil", "disdukcapil")
-    bps = portal.dataset("penduduk-bps", "bps")
-    portal.table(dukcapil, kabupaten_csv([(2024, DUKCAPIL_2024)]))
-    portal.table(bps, kabupaten_csv([(2024, BPS_2024)]))
-    run_jobs()
+    dukcapil, bps, _ = portal.population_conflict()
 
     flag = _only(portal.flags(), rules.CROSS_PRODUCER)
     assert flag["status"] == "open"
@@ -50,11 +46,7 @@ def test_dukcapil_and_bps_population_conflict_is_flagged_with_both_datasets(port
 
 
 def test_each_producer_sees_the_conflict_of_its_public_datasets(portal):
-    dukcapil = portal.dataset("penduduk-dukcapil", "disdukcapil")
-    bps = portal.dataset("penduduk-bps", "bps")
-    portal.table(dukcapil, kabupaten_csv([(2024, DUKCAPIL_2024)]))
-    portal.table(bps, kabupaten_csv([(2024, BPS_2024)]))
-    run_jobs()
+    portal.population_conflict()
     assert portal.flag_rules(portal.dukcapil_editor) == ["cross_producer"]
     assert portal.flag_rules(portal.bps_editor) == ["cross_producer"]
     # Not their data: another producer and a user of no organisation see nothing.
@@ -95,11 +87,7 @@ def test_fixing_a_figure_closes_its_flag_automatically(portal):
 
 
 def test_conflict_disappears_when_a_producer_corrects_its_figure(portal):
-    dukcapil = portal.dataset("penduduk-dukcapil", "disdukcapil")
-    bps = portal.dataset("penduduk-bps", "bps")
-    portal.table(dukcapil, kabupaten_csv([(2024, DUKCAPIL_2024)]))
-    resource = portal.table(bps, kabupaten_csv([(2024, BPS_2024)]))
-    run_jobs()
+    _, _, resource = portal.population_conflict()
     flag = _only(portal.flags(), rules.CROSS_PRODUCER)
 
     portal.replace(resource, kabupaten_csv([(2024, DUKCAPIL_2024 + 1000)]))  # within 1 %
@@ -200,12 +188,8 @@ def test_private_figures_never_reach_another_producers_view(portal):
 
 
 def test_search_facet_has_open_flags(portal):
-    dukcapil = portal.dataset("penduduk-dukcapil", "disdukcapil")
-    bps = portal.dataset("penduduk-bps", "bps")
     portal.dataset("tanpa-flag", "distan")
-    portal.table(dukcapil, kabupaten_csv([(2024, DUKCAPIL_2024)]))
-    portal.table(bps, kabupaten_csv([(2024, BPS_2024)]))
-    run_jobs()
+    portal.population_conflict()
     result = helpers.call_action("package_search", {"user": ""}, fq="paser_flag:open",
                                  **{"facet.field": ["paser_flag"]})
     assert {r["name"] for r in result["results"]} == {"penduduk-dukcapil", "penduduk-bps"}
@@ -213,11 +197,7 @@ def test_search_facet_has_open_flags(portal):
 
 
 def test_walidata_acknowledges_with_a_note_and_producers_cannot(portal):
-    dukcapil = portal.dataset("penduduk-dukcapil", "disdukcapil")
-    bps = portal.dataset("penduduk-bps", "bps")
-    portal.table(dukcapil, kabupaten_csv([(2024, DUKCAPIL_2024)]))
-    portal.table(bps, kabupaten_csv([(2024, BPS_2024)]))
-    run_jobs()
+    portal.population_conflict()
     flag = _only(portal.flags(), rules.CROSS_PRODUCER)
 
     with pytest.raises(helpers.logic.NotAuthorized):
@@ -247,11 +227,7 @@ def test_walidata_acknowledges_with_a_note_and_producers_cannot(portal):
 
 
 def test_deleting_a_dataset_closes_its_flags(portal):
-    dukcapil = portal.dataset("penduduk-dukcapil", "disdukcapil")
-    bps = portal.dataset("penduduk-bps", "bps")
-    portal.table(dukcapil, kabupaten_csv([(2024, DUKCAPIL_2024)]))
-    portal.table(bps, kabupaten_csv([(2024, BPS_2024)]))
-    run_jobs()
+    _, bps, _ = portal.population_conflict()
     assert portal.flag_rules(status="open") == ["cross_producer"]
     helpers.call_action("package_delete", {"user": portal.sysadmin["name"]}, id=bps["id"])
     run_jobs()

@@ -13,18 +13,9 @@ def _public_names() -> set[str]:
     return {d["name"] for d in helpers.call_action("package_search", {"user": ""}, rows=100)["results"]}
 
 
-def _conflict(portal):
-    dukcapil = portal.dataset("penduduk-dukcapil", "disdukcapil")
-    bps = portal.dataset("penduduk-bps", "bps")
-    portal.table(dukcapil, kabupaten_csv([(2024, DUKCAPIL_2024)]))
-    bps_resource = portal.table(bps, kabupaten_csv([(2024, BPS_2024)]))
-    run_jobs()
-    return dukcapil, bps, bps_resource
-
-
 @pytest.mark.ckan_config("ckanext.paser.checks.mode", "hold")
 def test_hold_keeps_a_dataset_with_an_error_flag_private_until_resolved(portal):
-    _, bps, _ = _conflict(portal)
+    _, bps, _ = portal.population_conflict()
     assert _public_names() == set()
     assert helpers.call_action("package_show", {"user": portal.sysadmin["name"]}, id=bps["id"])["private"] is True
     # A steward's edit meanwhile does not publish it.
@@ -42,7 +33,7 @@ def test_hold_keeps_a_dataset_with_an_error_flag_private_until_resolved(portal):
 
 @pytest.mark.ckan_config("ckanext.paser.checks.mode", "hold")
 def test_hold_releases_when_the_figures_are_fixed_and_respects_klasifikasi(portal):
-    _, _, bps_resource = _conflict(portal)
+    _, _, bps_resource = portal.population_conflict()
     rahasia = portal.dataset("penduduk-terbatas", "distan", klasifikasi="terbatas")
     portal.table(rahasia, kabupaten_csv([(2024, 1)]))
     run_jobs()
@@ -53,7 +44,7 @@ def test_hold_releases_when_the_figures_are_fixed_and_respects_klasifikasi(porta
 
 
 def test_flag_mode_publishes_flagged_datasets(portal):
-    _conflict(portal)
+    portal.population_conflict()
     assert _public_names() == {"penduduk-dukcapil", "penduduk-bps"}
 
 

@@ -1,6 +1,7 @@
 """Local remote sources on 127.0.0.1 with their failure modes: a BPS WebAPI (fixtures/bps/*.json) and a portal
 serving a CKAN action API and a DCAT catalogue (fixtures/ckan, fixtures/dcat), and an OPD web server publishing
-workbooks under a directory listing page (fixtures/spreadsheet)."""
+workbooks under a directory listing page (fixtures/spreadsheet), all served through ``serving``; and the
+harvesting ``sysadmin``."""
 from __future__ import annotations
 
 import http.server
@@ -9,11 +10,14 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from ckan.tests import factories
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bps"
 API_KEY = "kunci-rahasia-6401"
@@ -24,21 +28,88 @@ HTML_ERROR_PAGE = b"""<!DOCTYPE html>
 """
 MALFORMED = b'{"status":"OK","data-availability":"available","last_update":"2025-02-27 10:15:02","datacontent":{"640101'
 SLOW_SECONDS = 4.0
+SERVER_ERROR_PAGE = b"<html><body><h1>500 Internal Server Error</h1></body></html>"
 
 
 def fixture(name: str) -> dict[str, Any]:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
+@pytest.fixture
+def sysadmin(clean_db, clean_index, clean_redis) -> dict[str, Any]:
+    return factories.Sysadmin(name="admin-harvest")
+
+
+# --- serving on 127.0.0.1 ------------------------------------------------------------------------------------
+
 @dataclass
-class BpsServer:
-    """Serves the fixtures under /v1/api/. ``responses`` replaces a fixture file by a dict (changed data, removed
-    variables); ``failures`` maps a path fragment to a failure mode: html, malformed, huge, slow, 500."""
+class LocalServer:
+    """A source on 127.0.0.1: ``failures`` maps a path fragment to a failure mode, ``requests`` lists the paths
+    asked for."""
 
     port: int = 0
-    responses: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A request handler that logs nothing, with the failure modes every local source shares."""
+
+    def _send(self, status: int, body: bytes, content_type: str, length: bool = True) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if length:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _failure(self, failures: dict[str, str], path: str) -> str | None:
+        """The failure mode of ``path``: after "slow" the answer comes late, "500" has been answered."""
+        mode = next((mode for fragment, mode in failures.items() if fragment in path), None)
+        if mode == "slow":
+            time.sleep(SLOW_SECONDS)
+        elif mode == "500":
+            self._send(500, SERVER_ERROR_PAGE, "text/html")
+        return mode
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[int]:
+    """Serves ``handler`` on a free port of 127.0.0.1 (yielded) until the block ends."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+ServerT = TypeVar("ServerT", bound=LocalServer)
+
+
+def _serve(server: ServerT, handler: Callable[[ServerT], type[http.server.BaseHTTPRequestHandler]]
+           ) -> Iterator[ServerT]:
+    """The body of a server fixture: ``server`` answered by ``handler(server)`` for the test's duration."""
+    with serving(handler(server)) as port:
+        server.port = port
+        yield server
+
+
+# --- a BPS WebAPI (fixtures/bps) -------------------------------------------------------------------------------
+
+@dataclass
+class BpsServer(LocalServer):
+    """Serves the fixtures under /v1/api/. ``responses`` replaces a fixture file by a dict (changed data, removed
+    variables); failure modes: html, malformed, huge, slow, 500."""
+
+    responses: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -53,27 +124,17 @@ class BpsServer:
 
 
 def _handler(server: BpsServer) -> type[http.server.BaseHTTPRequestHandler]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _send(self, status: int, body: bytes, content_type: str, length: bool = True) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            if length:
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             server.requests.append(self.path)
-            mode = next((mode for fragment, mode in server.failures.items() if fragment in self.path), None)
-            if mode == "slow":
-                time.sleep(SLOW_SECONDS)
-            elif mode == "html":
+            mode = self._failure(server.failures, self.path)
+            if mode == "500":
+                return None
+            if mode == "html":
                 return self._send(200, HTML_ERROR_PAGE, "text/html; charset=UTF-8")
-            elif mode == "malformed":
+            if mode == "malformed":
                 return self._send(200, MALFORMED, "application/json")
-            elif mode == "500":
-                return self._send(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>", "text/html")
-            elif mode == "huge":
+            if mode == "huge":
                 # valid JSON, far over the configured limit, streamed without a Content-Length
                 filler = json.dumps({"status": "OK", "padding": "x" * 3_000_000}).encode()
                 return self._send(200, filler, "application/json", length=False)
@@ -87,23 +148,12 @@ def _handler(server: BpsServer) -> type[http.server.BaseHTTPRequestHandler]:
             body = json.dumps(payload).encode() if payload is not None else (FIXTURES / name).read_bytes()
             self._send(200, body, "application/json")
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
     return Handler
 
 
 @pytest.fixture
-def bps_server():
-    server = BpsServer()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
-    httpd.daemon_threads = True
-    server.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    httpd.shutdown()
-    httpd.server_close()
+def bps_server() -> Iterator[BpsServer]:
+    yield from _serve(BpsServer(), _handler)
 
 
 @pytest.fixture
@@ -126,16 +176,13 @@ MALFORMED_BY_TYPE = {
 
 
 @dataclass
-class PortalServer:
+class PortalServer(LocalServer):
     """A remote portal: ``/api/3/action/package_search`` pages through ``fixtures/ckan/package_search.json`` (or
-    ``search_results``), ``/catalog.ttl`` serves ``fixtures/dcat/catalog.ttl`` (or ``catalog``). ``failures``
-    maps a path fragment to html, malformed, slow or 500."""
+    ``search_results``), ``/catalog.ttl`` serves ``fixtures/dcat/catalog.ttl`` (or ``catalog``). Failure modes:
+    html, malformed, slow, 500."""
 
-    port: int = 0
     search_results: list[dict[str, Any]] | None = None
     catalog: str | None = None
-    failures: dict[str, str] = field(default_factory=dict)
-    requests: list[str] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -155,15 +202,7 @@ class PortalServer:
 
 
 def _portal_handler(server: PortalServer) -> type[http.server.BaseHTTPRequestHandler]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
+    class Handler(QuietHandler):
         def do_HEAD(self) -> None:
             self.do_GET()
 
@@ -171,17 +210,15 @@ def _portal_handler(server: PortalServer) -> type[http.server.BaseHTTPRequestHan
             server.requests.append(f"{self.command} {self.path}")
             path, _, query = self.path.partition("?")
             kind = "turtle" if path.endswith(".ttl") else "json"
-            mode = next((mode for fragment, mode in server.failures.items() if fragment in self.path), None)
-            if mode == "slow":
-                time.sleep(SLOW_SECONDS)
-            elif mode == "html":
+            mode = self._failure(server.failures, self.path)
+            if mode == "500":
+                return None
+            if mode == "html":
                 return self._send(200, HTML_ERROR_PAGE.replace(b"Badan Pusat Statistik", b"Satu Data Kaltim"),
                                   "text/html; charset=UTF-8")
-            elif mode == "malformed":
+            if mode == "malformed":
                 return self._send(200, MALFORMED_BY_TYPE[kind],
                                   "text/turtle" if kind == "turtle" else "application/json")
-            elif mode == "500":
-                return self._send(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>", "text/html")
             if path == "/api/3/action/package_search":
                 return self._send(200, server.search_page(query), "application/json;charset=utf-8")
             if path == "/catalog.ttl":
@@ -191,23 +228,12 @@ def _portal_handler(server: PortalServer) -> type[http.server.BaseHTTPRequestHan
             self._send(404, b'{"success": false, "error": {"__type": "Not Found Error", "message": "Not found"}}',
                        "application/json")
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
     return Handler
 
 
 @pytest.fixture
-def portal_server():
-    server = PortalServer()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _portal_handler(server))
-    httpd.daemon_threads = True
-    server.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    httpd.shutdown()
-    httpd.server_close()
+def portal_server() -> Iterator[PortalServer]:
+    yield from _serve(PortalServer(), _portal_handler)
 
 
 # --- a local web server publishing an OPD's workbooks (fixtures/spreadsheet) -----------------------------------
@@ -222,16 +248,13 @@ PROXY_ERROR_PAGE = b"""<!DOCTYPE html>
 
 
 @dataclass
-class WorkbookServer:
+class WorkbookServer(LocalServer):
     """Serves fixtures/spreadsheet under /data/opd/ (``/data/opd/`` itself is index.html). ``responses`` replaces a
-    file's bytes by name, ``removed`` answers 404 for names; ``failures`` maps a path fragment to a failure mode:
-    html (an error page with status 200), huge, slow, 500."""
+    file's bytes by name, ``removed`` answers 404 for names; failure modes: html (an error page with status 200),
+    huge, slow, 500."""
 
-    port: int = 0
     responses: dict[str, bytes] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
-    failures: dict[str, str] = field(default_factory=dict)
-    requests: list[str] = field(default_factory=list)
 
     @property
     def listing_url(self) -> str:
@@ -250,26 +273,16 @@ class WorkbookServer:
 
 
 def _workbook_handler(server: WorkbookServer) -> type[http.server.BaseHTTPRequestHandler]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _send(self, status: int, body: bytes, content_type: str, length: bool = True) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            if length:
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             server.requests.append(self.path)
             path = self.path.split("?", 1)[0]
-            mode = next((mode for fragment, mode in server.failures.items() if fragment in path), None)
-            if mode == "slow":
-                time.sleep(SLOW_SECONDS)
-            elif mode == "html":
+            mode = self._failure(server.failures, path)
+            if mode == "500":
+                return None
+            if mode == "html":
                 return self._send(200, PROXY_ERROR_PAGE, "text/html")
-            elif mode == "500":
-                return self._send(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>", "text/html")
-            elif mode == "huge":
+            if mode == "huge":
                 # a real workbook's start, far over the configured limit, streamed without a Content-Length
                 return self._send(200, b"PK\x03\x04" + b"\x00" * 3_000_000, CONTENT_TYPES[".xlsx"], length=False)
             if not path.startswith("/data/opd/"):
@@ -281,20 +294,9 @@ def _workbook_handler(server: WorkbookServer) -> type[http.server.BaseHTTPReques
             suffix = Path(name).suffix.lower()
             self._send(200, body, CONTENT_TYPES.get(suffix, "application/octet-stream"))
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
     return Handler
 
 
 @pytest.fixture
-def workbook_server():
-    server = WorkbookServer()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _workbook_handler(server))
-    httpd.daemon_threads = True
-    server.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    httpd.shutdown()
-    httpd.server_close()
+def workbook_server() -> Iterator[WorkbookServer]:
+    yield from _serve(WorkbookServer(), _workbook_handler)

@@ -1,52 +1,28 @@
 """The bps harvester end to end (gather, fetch, import) against a local BPS WebAPI on 127.0.0.1."""
 from __future__ import annotations
 
-import csv
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from ckan import model
 from ckan.lib import jobs
-from ckan.lib.uploader import get_resource_uploader
 from ckan.tests import factories, helpers
-from ckanext.activity.model import Activity
-from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestGatherError, HarvestSource
-from ckanext.harvest.tests.factories import HarvestJobObj
-from ckanext.harvest.tests.lib import run_harvest_job
+from ckanext.harvest.model import HarvestSource
 from ckanext.paser.checks import rules
 from ckanext.paser.harvesters.base import redact
 from ckanext.paser.harvesters.bps.client import ConfigError, decode, parse_config
 from ckanext.paser.harvesters.bps.mapping import build, indicator_label, region_of
 
 from .conftest import API_KEY, fixture
+from .harvesting import Kept, activity_count, csv_rows, datasets, harvest, show
 
 GUID_37 = "bps:6401:var:37"
 GUID_154 = "bps:6401:var:154"
 # Sources without an owner organisation take the BPS organisation as producer.
 pytestmark = pytest.mark.ckan_config("ckan.auth.create_unowned_dataset", "true")
 ALL_KECAMATAN = [f"64.01.{number:02d}" for number in range(1, 11)]
-
-
-@dataclass
-class Run:
-    job_id: str
-    objects: dict[str, dict[str, Any]]
-    gather_errors: list[str]
-
-    def errors(self, guid: str) -> list[str]:
-        return [error.message for error in self.objects[guid]["errors"]]
-
-    def status(self, guid: str) -> str:
-        return self.objects[guid]["report_status"]
-
-
-@pytest.fixture
-def sysadmin(clean_db, clean_index, clean_redis) -> dict[str, Any]:
-    return factories.Sysadmin(name="admin-harvest")
 
 
 def make_source(sysadmin: dict[str, Any], url: str, owner_org: str | None = None, **config: Any) -> dict[str, Any]:
@@ -58,30 +34,12 @@ def make_source(sysadmin: dict[str, Any], url: str, owner_org: str | None = None
                                config=json.dumps(values), **extra)
 
 
-def harvest(source: dict[str, Any]) -> Run:
-    job = HarvestJobObj(source=HarvestSource.get(source["id"]), run=False)
-    objects = run_harvest_job(job, queue.get_harvester("bps"))
-    errors = [error.message for error in
-              model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job.id)]
-    return Run(job.id, objects, errors)
-
-
-def datasets() -> dict[str, model.Package]:
-    return {package.name: package for package in model.Session.query(model.Package).filter_by(type="dataset")}
-
-
-def show(package_id: str) -> dict[str, Any]:
-    return helpers.call_action("package_show", {"ignore_auth": True}, id=package_id)
-
-
-def csv_rows(resource: dict[str, Any]) -> list[dict[str, str]]:
-    path = get_resource_uploader(dict(resource)).get_path(resource["id"])
-    with open(path, encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def activity_count() -> int:
-    return model.Session.query(Activity).count()
+def changed_table(**cells: int) -> dict[str, Any]:
+    """The table of variable 37 updated at the source (a new ``last_update``), ``cells`` changed."""
+    table = fixture("data_37.json")
+    table["last_update"] = "2025-06-30 09:00:00"
+    table["datacontent"].update(cells)
+    return table
 
 
 def run_jobs() -> None:
@@ -100,7 +58,7 @@ def test_harvest_creates_paser_datasets_with_tidy_tables(sysadmin, bps_server):
     assert run.errors(GUID_37) == [] and run.errors(GUID_154) == []
     assert any("/page/2/" in path for path in bps_server.requests)  # the list was paged
 
-    per_kecamatan = show(run.objects[GUID_37]["dataset"]["id"])
+    per_kecamatan = show(run.dataset_id(GUID_37))
     assert per_kecamatan["title"] == "Jumlah Penduduk Menurut Kecamatan"
     assert per_kecamatan["organization"]["name"] == "bps-paser"  # created from the OPD list, as seed does
     assert per_kecamatan["organization"]["type"] == "dinas"
@@ -135,7 +93,7 @@ def test_harvest_creates_paser_datasets_with_tidy_tables(sysadmin, bps_server):
                if row["tahun"] == "2020" and row["kode_wilayah"] != "64.01") == 275452
     assert len(rows) == 12 and all(row["satuan"] == "Jiwa" for row in rows)
 
-    by_sex = show(run.objects[GUID_154]["dataset"]["id"])
+    by_sex = show(run.dataset_id(GUID_154))
     assert by_sex["tingkat_penyajian"] == "kabupaten" and not by_sex.get("cakupan_kecamatan")
     [row] = csv_rows(by_sex["resources"][0])
     assert row["Jumlah Penduduk Laki-laki (Jiwa)"] == "151846"
@@ -150,7 +108,7 @@ def test_producer_is_the_configured_organization_else_the_source_owner(sysadmin,
     bps = factories.Organization(name="bps-kabupaten-paser", title="BPS Kabupaten Paser")
     run = harvest(make_source(sysadmin, bps_server.base_url, owner_org=walidata["id"], vars=["154"]))
     assert set(run.objects) == {GUID_154}
-    assert show(run.objects[GUID_154]["dataset"]["id"])["owner_org"] == walidata["id"]
+    assert show(run.dataset_id(GUID_154))["owner_org"] == walidata["id"]
 
     source = helpers.call_action("harvest_source_show", {"user": sysadmin["name"]}, id="bps-paser-webapi")
     config = {**json.loads(source["config"]), "organization": "bps-kabupaten-paser"}
@@ -158,13 +116,13 @@ def test_producer_is_the_configured_organization_else_the_source_owner(sysadmin,
                         config=json.dumps(config))
     again = harvest(source)
     assert again.status(GUID_154) == "updated"
-    assert show(run.objects[GUID_154]["dataset"]["id"])["owner_org"] == bps["id"]
+    assert show(run.dataset_id(GUID_154))["owner_org"] == bps["id"]
 
 
 def test_rerun_changes_only_what_changed(sysadmin, bps_server):
     source = make_source(sysadmin, bps_server.base_url)
     first = harvest(source)
-    package_id = first.objects[GUID_37]["dataset"]["id"]
+    package_id = first.dataset_id(GUID_37)
     modified = {name: package.metadata_modified for name, package in datasets().items()}
     activities = activity_count()
 
@@ -174,10 +132,7 @@ def test_rerun_changes_only_what_changed(sysadmin, bps_server):
     assert activity_count() == activities
     assert {name: package.metadata_modified for name, package in datasets().items()} == modified
 
-    table = fixture("data_37.json")
-    table["last_update"] = "2025-06-30 09:00:00"
-    table["datacontent"]["64013701240"] = 292950
-    bps_server.responses["data_37.json"] = table
+    bps_server.responses["data_37.json"] = changed_table(**{"64013701240": 292950})
     third = harvest(source)
     assert third.status(GUID_37) == "updated" and third.status(GUID_154) == "not modified"
     updated = show(package_id)
@@ -190,7 +145,7 @@ def test_rerun_changes_only_what_changed(sysadmin, bps_server):
 def test_removed_variable_is_withdrawn_only_after_a_full_gather(sysadmin, bps_server):
     source = make_source(sysadmin, bps_server.base_url)
     first = harvest(source)
-    removed_id = first.objects[GUID_154]["dataset"]["id"]
+    removed_id = first.dataset_id(GUID_154)
 
     # Page 2 fails: the gather is incomplete, nothing is withdrawn or changed.
     bps_server.failures["/page/2/"] = "500"
@@ -208,7 +163,7 @@ def test_removed_variable_is_withdrawn_only_after_a_full_gather(sysadmin, bps_se
     assert run.gather_errors == []
     assert run.status(GUID_154) == "deleted"
     assert model.Package.get(removed_id).state == "deleted"
-    assert model.Package.get(first.objects[GUID_37]["dataset"]["id"]).state == "active"
+    assert model.Package.get(first.dataset_id(GUID_37)).state == "active"
 
     # Listed again: it comes back.
     del bps_server.responses["var_page2.json"]
@@ -232,26 +187,17 @@ TABLE_FAILURES = {
 @pytest.mark.parametrize("mode", sorted(TABLE_FAILURES))
 def test_failing_table_leaves_the_harvested_dataset_whole(sysadmin, bps_server, mode):
     source = make_source(sysadmin, bps_server.base_url, timeout=1)
-    first = harvest(source)
-    package_id = first.objects[GUID_37]["dataset"]["id"]
-    before = show(package_id)
-    rows_before = csv_rows(before["resources"][0])
+    kept = Kept.of(harvest(source).dataset_id(GUID_37))
 
-    table = fixture("data_37.json")
-    table["last_update"] = "2025-06-30 09:00:00"
-    bps_server.responses["data_37.json"] = table  # would be an update, if it could be read
+    bps_server.responses["data_37.json"] = changed_table()  # would be an update, if it could be read
     bps_server.failures["/var/37/"] = mode
     run = harvest(source)
 
-    assert run.gather_errors == []
-    assert run.objects[GUID_37]["state"] == "ERROR" and run.status(GUID_37) == "errored"
-    [message] = run.errors(GUID_37)
+    message = run.failed(GUID_37)
     assert TABLE_FAILURES[mode] in message and "/var/37/" in message
     assert API_KEY not in message and "/key/***/" in message
     assert run.status(GUID_154) == "not modified"
-    after = show(package_id)
-    assert after["metadata_modified"] == before["metadata_modified"] and after["state"] == "active"
-    assert csv_rows(after["resources"][0]) == rows_before
+    kept.assert_unchanged()
 
 
 GATHER_FAILURES = {
@@ -306,7 +252,7 @@ def test_key_from_ckan_config_never_reaches_logs_reports_or_metadata(sysadmin, b
     assert run.status(GUID_37) == "added" and run.status(GUID_154) == "errored"
     assert all(f"/key/{API_KEY}/" in path for path in bps_server.requests)  # the key was used
     report = helpers.call_action("harvest_job_report", {"user": sysadmin["name"]}, id=run.job_id)
-    dataset = show(run.objects[GUID_37]["dataset"]["id"])
+    dataset = show(run.dataset_id(GUID_37))
     assert "GET /v1/api/list/model/data/lang/ind/domain/6401/var/37/key/***/" in caplog.text
     for text in (json.dumps(report, default=str), json.dumps(dataset), caplog.text, *run.errors(GUID_154)):
         assert API_KEY not in text
@@ -397,24 +343,16 @@ def test_config_validation_and_redaction():
 
 def test_refused_update_keeps_the_previous_dataset_and_file(sysadmin, bps_server):
     source = make_source(sysadmin, bps_server.base_url, vars=["37"])
-    first = harvest(source)
-    package_id = first.objects[GUID_37]["dataset"]["id"]
-    before = show(package_id)
-    rows_before = csv_rows(before["resources"][0])
+    kept = Kept.of(harvest(source).dataset_id(GUID_37))
 
-    table = fixture("data_37.json")
-    table["last_update"] = "2025-06-30 09:00:00"
-    table["datacontent"]["64013701240"] = 300000
-    bps_server.responses["data_37.json"] = table
+    bps_server.responses["data_37.json"] = changed_table(**{"64013701240": 300000})
     config = {**json.loads(source["config"]), "indicators": {"37": "kode indikator?"}}  # fails the schema
     helpers.call_action("harvest_source_patch", {"user": sysadmin["name"]}, id=source["id"], config=json.dumps(config))
     run = harvest(source)
 
     assert run.status(GUID_37) == "errored"
     assert any("kode_indikator" in message for message in run.errors(GUID_37))
-    after = show(package_id)
-    assert after["metadata_modified"] == before["metadata_modified"]
-    assert csv_rows(after["resources"][0]) == rows_before
+    kept.assert_unchanged()
 
 
 def test_categories_of_a_vertical_variable_that_is_not_a_region_become_value_columns():

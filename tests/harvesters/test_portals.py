@@ -3,10 +3,9 @@
 ``paser_harvest`` hooks."""
 from __future__ import annotations
 
-import http.server
 import json
-import threading
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -14,13 +13,12 @@ from ckan import model
 from ckan.cli.cli import ckan
 from ckan.tests import factories, helpers
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObjectError, HarvestSource
-from ckanext.harvest.tests.factories import HarvestJobObj
-from ckanext.harvest.tests.lib import run_harvest_job
+from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObjectError
 from ckanext.paser.demo import harvest as demo_harvest
-from ckanext.paser.harvesters.portals.mapping import frequency_code, kecamatan_codes, periods
+from ckanext.paser.harvesters.portals.mapping import frequency_code, kecamatan_codes, paser_dataset, periods
 
-from .conftest import PORTAL_FIXTURES, PortalServer
+from .conftest import PORTAL_FIXTURES, PortalServer, serving
+from .harvesting import harvest
 
 pytestmark = pytest.mark.ckan_config("ckan.auth.create_unowned_dataset", "true")
 ALL_KECAMATAN = [f"64.01.{number:02d}" for number in range(1, 11)]
@@ -31,22 +29,21 @@ PENDUDUK = "Jumlah Penduduk Menurut Kecamatan dan Jenis Kelamin di Kabupaten Pas
 SAWIT = "Produksi Kelapa Sawit Perkebunan Rakyat Kecamatan Muara Komam dan Batu Sopang 2019-2023"
 
 
-@dataclass
-class Run:
-    job_id: str
-    objects: dict[str, dict[str, Any]]
-    gather_errors: list[str]
+@dataclass(frozen=True)
+class Portal:
+    """A source type on the local portal: where its source points, its configuration, the datasets it harvests
+    and the path its failures are served at."""
 
-    def statuses(self) -> list[str]:
-        return sorted(obj["report_status"] for obj in self.objects.values())
-
-    def object_errors(self) -> list[str]:
-        return [error.message for obj in self.objects.values() for error in obj["errors"]]
+    path: str
+    datasets: int
+    failing: str
+    config: dict[str, Any] = field(default_factory=dict)
 
 
-@pytest.fixture
-def sysadmin(clean_db, clean_index, clean_redis) -> dict[str, Any]:
-    return factories.Sysadmin(name="admin-harvest")
+PORTALS = {
+    "dcat_rdf": Portal("/catalog.ttl", 3, "/catalog.ttl", {"rdf_format": "turtle"}),
+    "paser_ckan": Portal("", 2, "/api/3/action/package_search"),
+}
 
 
 @pytest.fixture
@@ -60,14 +57,6 @@ def make_source(sysadmin: dict[str, Any], url: str, source_type: str, owner_org:
     return helpers.call_action("harvest_source_create", {"user": sysadmin["name"]}, name=f"kaltim-{source_type}",
                                title=f"Satu Data Kaltim ({source_type})", url=url, source_type=source_type,
                                config=json.dumps(config) if config else "", **extra)
-
-
-def harvest(source: dict[str, Any]) -> Run:
-    source_obj = HarvestSource.get(source["id"])
-    job = HarvestJobObj(source=source_obj, run=False)
-    objects = run_harvest_job(job, queue.get_harvester(source_obj.type))
-    errors = [error.message for error in model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job.id)]
-    return Run(job.id, objects, errors)
 
 
 def by_title() -> dict[str, dict[str, Any]]:
@@ -102,6 +91,19 @@ def test_frequency_and_periods():
         {"start": "2024-07-01", "end": "2024-09-30"}]
     assert periods([], {"tahun": "2023"}, "x") == [{"start": "2023", "end": "2023"}]
     assert periods([], {}, "IPM 2019-2023") == [{"start": "2019", "end": "2023"}]
+
+
+def test_remote_table_description_is_kept_only_whole():
+    """Another Satu Data portal's resources describe their table; the schema wants the region column with its
+    code kind, so an incomplete or unknown description is dropped (the figures check recognises the columns)."""
+    resources = [{"name": "a", "kolom_wilayah": "Kecamatan", "jenis_kode_wilayah": "nama", "kolom_periode": "Tahun"},
+                 {"name": "b", "kolom_wilayah": "Kode", "jenis_kode_wilayah": "kode_desa"},
+                 {"name": "c", "kolom_wilayah": "Wilayah"}]
+    package = paser_dataset({"title": "Penduduk per kecamatan", "resources": resources}, config={}, publishers=[],
+                            source_owner=None, schema_fields=[])
+    assert [(r.get("kolom_wilayah"), r.get("jenis_kode_wilayah")) for r in package["resources"]] == [
+        ("Kecamatan", "nama"), (None, None), (None, None)]
+    assert package["resources"][0]["kolom_periode"] == "Tahun"
 
 
 # --- DCAT catalogue (dcat_rdf + paser_harvest) -------------------------------------------------------------------
@@ -159,31 +161,6 @@ def test_dcat_catalogue_becomes_paser_datasets(sysadmin, walidata, portal_server
     assert IPM not in datasets and before[padi["id"]] == snapshot()[padi["id"]]
 
 
-@pytest.mark.ckan_config("ckanext.paser.harvesters.timeout", "1")
-@pytest.mark.parametrize(("mode", "message"), [
-    ("refused", "connection error"),
-    ("html", "HTML page instead of an RDF catalogue"),
-    ("malformed", "Error parsing the RDF file"),
-    ("slow", "timed out"),
-    ("500", "Server responded with 500"),
-])
-def test_dcat_failures_keep_harvested_datasets(sysadmin, walidata, portal_server: PortalServer, refused_url: str,
-                                               mode: str, message: str):
-    source = make_source(sysadmin, f"{portal_server.base_url}/catalog.ttl", "dcat_rdf", walidata["id"],
-                         rdf_format="turtle")
-    assert harvest(source).statuses() == ["added"] * 3
-    before = snapshot()
-    if mode == "refused":
-        helpers.call_action("harvest_source_patch", {"user": sysadmin["name"]}, id=source["id"],
-                            url=refused_url.replace("/v1/api/", "/catalog.ttl"))
-    else:
-        portal_server.failures["/catalog.ttl"] = mode
-    run = harvest(source)
-    assert run.objects == {}
-    assert len(run.gather_errors) == 1 and message in run.gather_errors[0], run.gather_errors
-    assert snapshot() == before
-
-
 # --- CKAN action API (paser_ckan) ------------------------------------------------------------------------------
 
 def test_ckan_portal_becomes_paser_datasets(sysadmin, walidata, portal_server: PortalServer):
@@ -219,24 +196,33 @@ def test_ckan_portal_becomes_paser_datasets(sysadmin, walidata, portal_server: P
     assert snapshot() == before
 
 
+# --- failures of either portal ------------------------------------------------------------------------------------
+
 @pytest.mark.ckan_config("ckanext.paser.harvesters.timeout", "1")
-@pytest.mark.parametrize(("mode", "message"), [
-    ("refused", "cannot be reached"),
-    ("html", "returned an HTML page instead of JSON"),
-    ("malformed", "is not valid JSON"),
-    ("slow", "did not answer within 1 seconds"),
-    ("500", "answered with HTTP status 500"),
+@pytest.mark.parametrize(("source_type", "mode", "message"), [
+    ("dcat_rdf", "refused", "connection error"),
+    ("dcat_rdf", "html", "HTML page instead of an RDF catalogue"),
+    ("dcat_rdf", "malformed", "Error parsing the RDF file"),
+    ("dcat_rdf", "slow", "timed out"),
+    ("dcat_rdf", "500", "Server responded with 500"),
+    ("paser_ckan", "refused", "cannot be reached"),
+    ("paser_ckan", "html", "returned an HTML page instead of JSON"),
+    ("paser_ckan", "malformed", "is not valid JSON"),
+    ("paser_ckan", "slow", "did not answer within 1 seconds"),
+    ("paser_ckan", "500", "answered with HTTP status 500"),
 ])
-def test_ckan_failures_keep_harvested_datasets(sysadmin, walidata, portal_server: PortalServer, refused_url: str,
-                                               mode: str, message: str):
-    source = make_source(sysadmin, portal_server.base_url, "paser_ckan", walidata["id"])
-    assert harvest(source).statuses() == ["added", "added"]
+def test_portal_failures_keep_harvested_datasets(sysadmin, walidata, portal_server: PortalServer, refused_url: str,
+                                                 source_type: str, mode: str, message: str):
+    portal = PORTALS[source_type]
+    source = make_source(sysadmin, portal_server.base_url + portal.path, source_type, walidata["id"],
+                         **portal.config)
+    assert harvest(source).statuses() == ["added"] * portal.datasets
     before = snapshot()
     if mode == "refused":
         helpers.call_action("harvest_source_patch", {"user": sysadmin["name"]}, id=source["id"],
-                            url=refused_url.replace("/v1/api/", ""))
+                            url=refused_url.replace("/v1/api/", portal.path))
     else:
-        portal_server.failures["/api/3/action/package_search"] = mode
+        portal_server.failures[portal.failing] = mode
     run = harvest(source)
     assert run.objects == {}
     assert len(run.gather_errors) == 1 and message in run.gather_errors[0], run.gather_errors
@@ -256,13 +242,9 @@ def test_ckan_source_configuration_is_checked(sysadmin, portal_server: PortalSer
 # --- operations: the demo sources of `make run` and `ckan harvester run-test` ---------------------------------
 
 @pytest.fixture
-def demo_server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), demo_harvest.DemoHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+def demo_server() -> Iterator[str]:
+    with serving(demo_harvest.DemoHandler) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_demo_sources_run_test_for_every_type(sysadmin, cli, demo_server: str):
@@ -273,11 +255,11 @@ def test_demo_sources_run_test_for_every_type(sysadmin, cli, demo_server: str):
         result = cli.invoke(ckan, ["harvester", "run-test", source.name])
         assert result.exit_code == 0, result.output
     jobs = model.Session.query(HarvestJob).all()
-    assert len(jobs) == 3 and {job.status for job in jobs} == {"Finished"}
+    assert len(jobs) == 4 and {job.status for job in jobs} == {"Finished"}
     assert model.Session.query(HarvestGatherError).count() == 0
     assert model.Session.query(HarvestObjectError).count() == 0
     datasets = by_title()
-    assert len(datasets) == 7
+    assert len(datasets) == 9  # 3 from the CKAN portal, 2 from DCAT, 2 BPS variables, 2 OPD workbooks
     assert all(dataset["klasifikasi"] == "terbuka" for dataset in datasets.values())
     # nothing links to the real provincial portal
     assert all(resource["url"].startswith(demo_server) for dataset in datasets.values()

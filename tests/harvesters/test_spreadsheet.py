@@ -2,10 +2,8 @@
 publishes workbooks under an Apache-style directory listing (fixtures/spreadsheet, made by build.py)."""
 from __future__ import annotations
 
-import csv
 import io
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,19 +11,15 @@ import openpyxl
 import pytest
 from ckan import model
 from ckan.lib import jobs
-from ckan.lib.uploader import get_resource_uploader
 from ckan.tests import factories, helpers
-from ckanext.activity.model import Activity
-from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestGatherError, HarvestSource
-from ckanext.harvest.tests.factories import HarvestJobObj
-from ckanext.harvest.tests.lib import run_harvest_job
 from ckanext.paser.checks import store
 from ckanext.paser.harvesters.spreadsheet.config import ConfigError, parse_config
 from ckanext.paser.harvesters.spreadsheet.convert import ConvertError, convert
 from ckanext.paser.harvesters.spreadsheet.listing import workbook_links
 
+from . import harvesting
 from .conftest import SPREADSHEET_FIXTURES
+from .harvesting import Kept, activity_count, csv_rows, datasets, show, upload
 
 # Sources without an owner organisation name their producer in the configuration.
 pytestmark = pytest.mark.ckan_config("ckan.auth.create_unowned_dataset", "true")
@@ -41,28 +35,11 @@ REKAP_MAPPING = {"header_row": 4, "unit": "ton",
                              "indicator": "Komoditas", "value": ["Produksi"]}}
 
 
-@dataclass
-class Run:
-    job_id: str
-    objects: dict[str, dict[str, Any]]
-    gather_errors: list[str]
+class Run(harvesting.Run):
+    """A spreadsheet harvest job: objects are named by the workbook's URL."""
 
-    def obj(self, url: str) -> dict[str, Any]:
-        return self.objects[f"spreadsheet:{url}"]
-
-    def errors(self, url: str) -> list[str]:
-        return [error.message for error in self.obj(url)["errors"]]
-
-    def status(self, url: str) -> str:
-        return self.obj(url)["report_status"]
-
-    def dataset_id(self, url: str) -> str:
-        return self.obj(url)["dataset"]["id"]
-
-
-@pytest.fixture
-def sysadmin(clean_db, clean_index, clean_redis) -> dict[str, Any]:
-    return factories.Sysadmin(name="admin-harvest")
+    def guid(self, key: str) -> str:
+        return f"spreadsheet:{key}"
 
 
 @pytest.fixture
@@ -80,31 +57,7 @@ def make_source(sysadmin: dict[str, Any], url: str, owner_org: str | None = None
 
 
 def harvest(source: dict[str, Any]) -> Run:
-    job = HarvestJobObj(source=HarvestSource.get(source["id"]), run=False)
-    objects = run_harvest_job(job, queue.get_harvester("spreadsheet"))
-    errors = [error.message for error in model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job.id)]
-    return Run(job.id, objects, errors)
-
-
-def show(package_id: str) -> dict[str, Any]:
-    return helpers.call_action("package_show", {"ignore_auth": True}, id=package_id)
-
-
-def datasets() -> dict[str, model.Package]:
-    return {package.name: package for package in model.Session.query(model.Package).filter_by(type="dataset")}
-
-
-def upload(resource: dict[str, Any]) -> bytes:
-    with open(get_resource_uploader(dict(resource)).get_path(resource["id"]), "rb") as handle:
-        return handle.read()
-
-
-def csv_rows(resource: dict[str, Any]) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(upload(resource).decode("utf-8"))))
-
-
-def activity_count() -> int:
-    return model.Session.query(Activity).count()
+    return harvesting.harvest(source, Run)
 
 
 def changed_workbook(value: int) -> bytes:
@@ -273,24 +226,17 @@ WORKBOOK_FAILURES = {
 @pytest.mark.parametrize("mode", sorted(WORKBOOK_FAILURES))
 def test_failing_workbook_leaves_the_harvested_dataset_whole(sysadmin, dukcapil, workbook_server, mode):
     source = make_source(sysadmin, workbook_server.listing_url, owner_org=dukcapil["id"], timeout=1)
-    first = harvest(source)
-    package_id = first.dataset_id(workbook_server.url(PENDUDUK))
-    before = show(package_id)
-    rows_before = csv_rows(before["resources"][0])
+    url = workbook_server.url(PENDUDUK)
+    kept = Kept.of(harvest(source).dataset_id(url))
 
     workbook_server.responses[PENDUDUK] = changed_workbook(25000)  # would be an update, if it could be read
     workbook_server.failures[f"/{PENDUDUK}"] = mode
     run = harvest(source)
 
-    assert run.gather_errors == []
-    url = workbook_server.url(PENDUDUK)
-    assert run.obj(url)["state"] == "ERROR" and run.status(url) == "errored"
-    [message] = run.errors(url)
+    message = run.failed(url)
     assert WORKBOOK_FAILURES[mode] in message and url in message
     assert run.status(workbook_server.url(LUAS)) == "not modified"
-    after = show(package_id)
-    assert after["metadata_modified"] == before["metadata_modified"] and after["state"] == "active"
-    assert csv_rows(after["resources"][0]) == rows_before
+    after = kept.assert_unchanged()
     assert upload(after["resources"][1]) == (SPREADSHEET_FIXTURES / PENDUDUK).read_bytes()
 
 

@@ -1,5 +1,6 @@
-"""Demo harvest sources: a local server imitating another CKAN portal, a DCAT catalogue and the BPS WebAPI
-(``remote/``), and the harvest sources of each type pointing at it, so a newcomer sees a harvest happen.
+"""Demo harvest sources: a local server imitating another CKAN portal, a DCAT catalogue, the BPS WebAPI and an
+OPD's folder of workbooks (``remote/``), and the harvest sources of each type pointing at it, so a newcomer sees
+a harvest happen.
 
 Used by ``ckan paser harvest demo-server`` and ``ckan paser harvest demo-sources`` (``make run`` runs both).
 """
@@ -37,7 +38,11 @@ DEMO_SOURCES = (
     DemoSource("demo-bps-webapi", "Demo: BPS WebAPI Kabupaten Paser", "bps", "/bps/v1/api/",
                {"domain": "6401", "api_key": DEMO_BPS_KEY, "lang": "ind", "subjects": ["12"],
                 "organization": "bps-paser"}),
+    DemoSource("demo-disdukcapil-excel", "Demo: folder tabel Excel Disdukcapil", "spreadsheet", "/spreadsheet/",
+               {"organization": "disdukcapil", "frequency": "tahunan"}),
 )
+_WORKBOOK_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   ".csv": "text/csv; charset=windows-1252", ".html": "text/html; charset=utf-8"}
 
 
 def _search_page(base: str, query: str) -> bytes:
@@ -83,6 +88,11 @@ class DemoHandler(http.server.BaseHTTPRequestHandler):
             return self._send(200, _read(base, REMOTE / "dcat" / "catalog.ttl").encode(), "text/turtle;charset=utf-8")
         if path.startswith("/bps/") and (found := _bps_file(path)) and found.exists():
             return self._send(200, found.read_bytes(), "application/json")
+        if path.startswith("/spreadsheet/"):
+            name = path.removeprefix("/spreadsheet/") or "index.html"
+            found = REMOTE / "spreadsheet" / name
+            if "/" not in name and found.suffix in _WORKBOOK_TYPES and found.exists():
+                return self._send(200, found.read_bytes(), _WORKBOOK_TYPES[found.suffix])
         self._send(404, b'{"success": false, "error": {"message": "Not found"}}', "application/json")
 
 

@@ -12,7 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import ckan.plugins.toolkit as tk
 import requests
@@ -39,13 +39,17 @@ NOT_AN_OBJECT = N_("The response of %(url)s is JSON but not an object.")
 HTML_INSTEAD_OF_FILE = N_("The source %(url)s returned an HTML page instead of a %(kind)s (an error or login page?).")
 
 
-class SourceError(Exception):
-    """A failed read of a remote source, with a message for the job report (secrets already redacted)."""
+class MessageError(Exception):
+    """An error whose ``message`` is a msgid and ``params`` its values (as texts); ``str()`` renders it."""
 
     def __init__(self, message: str, params: Mapping[str, Any] | None = None):
         self.message = message
         self.params = {key: str(value) for key, value in (params or {}).items()}
         super().__init__(message % self.params)
+
+
+class SourceError(MessageError):
+    """A failed read of a remote source, with a message for the job report (secrets already redacted)."""
 
     @property
     def text(self) -> str:
@@ -222,6 +226,27 @@ def satu_data_defaults(**fields: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value not in (None, "", [], {})}
 
 
+class SourceSettings(Protocol):
+    """What a harvest source configuration says of all its datasets."""
+
+    @property
+    def klasifikasi(self) -> str: ...
+
+    @property
+    def walidata(self) -> str: ...
+
+    @property
+    def urusan(self) -> tuple[str, ...]: ...
+
+
+def harvested_dataset(source: SourceSettings, notes: Iterable[str | None], **fields: Any) -> dict[str, Any]:
+    """An active harvested dataset: the source's klasifikasi, walidata and urusan, ``notes``' non-empty parts as
+    paragraphs, then ``fields``, over the Satu Data defaults."""
+    return satu_data_defaults(state="active", klasifikasi=source.klasifikasi, walidata=source.walidata or None,
+                              urusan=list(source.urusan), notes="\n\n".join(part for part in notes if part),
+                              **fields)
+
+
 def organization_id(name_or_id: str) -> str | None:
     """The id of an active organisation, or None."""
     try:
@@ -245,3 +270,8 @@ def ensure_reference_organization(name: str) -> str | None:
         return None
     seed.Seeder().apply(spec)
     return organization_id(name)
+
+
+def producer_id(name: str) -> str | None:
+    """The id of the producer organisation ``name`` (created from the OPD list if need be); None without one."""
+    return (organization_id(name) or ensure_reference_organization(name)) if name else None

@@ -225,17 +225,14 @@ def build(item: Mapping[str, Any], table: Mapping[str, Any], decoded: Decoded, s
         "kolom_nilai": ", ".join(columns),
         "satuan": unit,
     }
-    from ..base import satu_data_defaults
+    from ..base import harvested_dataset
 
-    package = satu_data_defaults(
+    package = harvested_dataset(
+        source, notes_parts,
         id=package_id,
         name=f"{indicator_slug(title)}-bps-{source.domain}-{var_id}",
         title=title,
-        notes="\n\n".join(part for part in notes_parts if part),
         owner_org=owner_org,
-        state="active",
-        klasifikasi=source.klasifikasi,
-        walidata=source.walidata or None,
         tingkat_penyajian=level,
         cakupan_kecamatan=kecamatan_codes,
         cakupan_desa=sorted(r.kode_kemendagri for r in desa),
@@ -247,7 +244,6 @@ def build(item: Mapping[str, Any], table: Mapping[str, Any], decoded: Decoded, s
         satuan=unit,
         sumber_data=sumber,
         kode_indikator=source.indicators.get(var_id),
-        urusan=list(source.urusan),
         tags=[{"name": tag} for tag in dict.fromkeys(["bps", *([_tag(subject)] if subject else [])]) if tag],
         groups=groups,
         resources=[resource],

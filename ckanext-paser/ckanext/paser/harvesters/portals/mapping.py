@@ -205,9 +205,21 @@ def paser_dataset(package: dict[str, Any], *, config: Mapping[str, Any], publish
     if owner:
         package["owner_org"] = owner
     for resource in package.get("resources") or []:
-        for key in [key for key in resource if key in MAPPED_FIELDS]:
+        _keep_table_description(resource)
+        for key in [key for key in resource if key in MAPPED_FIELDS and key != "jenis_kode_wilayah"]:
             resource.pop(key)
     return package
+
+
+REGION_CODE_KINDS = ("nama", "kode_kemendagri", "kode_bps")
+
+
+def _keep_table_description(resource: dict[str, Any]) -> None:
+    """A remote Satu Data portal's table description is kept when it is whole: the schema wants the region
+    column and its code kind together. Without a known kind both go, and the figures check finds the column."""
+    if resource.get("jenis_kode_wilayah") not in REGION_CODE_KINDS:
+        resource.pop("jenis_kode_wilayah", None)
+        resource.pop("kolom_wilayah", None)
 
 
 def _geojson(value: Any) -> bool:

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 
 from ...localization import N_
+from ..base import MessageError
 
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".csv")
 CODE_TYPES = ("nama", "kode_kemendagri", "kode_bps")
@@ -54,13 +55,8 @@ BAD_COLUMNS = N_("columns must map region, region_code_type, period, indicator a
 BAD_URL = N_("the source URL must be an http(s) address of a workbook or of a directory listing page")
 
 
-class ConfigError(ValueError):
+class ConfigError(MessageError, ValueError):
     """An invalid configuration: ``message`` is a msgid, ``params`` its values."""
-
-    def __init__(self, message: str, params: Mapping[str, Any] | None = None):
-        self.message = message
-        self.params = {key: str(value) for key, value in (params or {}).items()}
-        super().__init__(message % self.params)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from ... import reference
 from ...checks.normalise import HEADER_SCAN_ROWS, Figure, TableDescription, indicator_name, normalise_sheets
 from ...checks.reading import Sheet, TableReadError, read_table
 from ...localization import N_
+from ..base import MessageError
 from .config import TableMapping
 
 UNREADABLE = N_("The workbook %(file)s cannot be read: %(reason)s.")
@@ -40,11 +41,8 @@ _NUMBERING = re.compile(r"^\(?\d{1,2}\)?$")
 _LEVEL_ORDER = {"kecamatan": 0, "desa": 1, "kelurahan": 1, "kabupaten": 2}
 
 
-class ConvertError(ValueError):
-    def __init__(self, message: str, params: dict[str, str]):
-        self.message = message
-        self.params = {key: str(value) for key, value in params.items()}
-        super().__init__(message % self.params)
+class ConvertError(MessageError, ValueError):
+    """A workbook without a readable table: ``message`` is a msgid, ``params`` its values."""
 
 
 @dataclass

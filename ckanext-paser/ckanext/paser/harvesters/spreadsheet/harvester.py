@@ -9,6 +9,8 @@ the original file.
   producer are those of the dataset's last import, the object is "not modified": nothing is written.
 - import: writes both files into CKAN's storage and creates or updates the dataset through ckanext-harvest's
   ``_create_or_update_package``; a refused update puts the previous files back.
+
+The stages themselves (withdrawal, "not modified", uploads) are ``stages.ItemHarvester``'s.
 """
 from __future__ import annotations
 
@@ -21,15 +23,13 @@ import re
 import uuid
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.harvest.harvesters.base import HarvesterBase
-from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+from ckanext.harvest.model import HarvestObject
 
 from ... import reference
 from ...localization import N_
-from .. import base
+from .. import base, stages
 from .config import ConfigError, SpreadsheetSource, file_name, parse_config
 from .convert import ConvertError, Table, convert
 from .listing import workbook_links
@@ -38,8 +38,6 @@ log = logging.getLogger(__name__)
 
 # Bumped when the conversion or the dataset mapping changes, so the next run updates every dataset once.
 MAPPING_VERSION = "1"
-STATUS = "status"
-WITHDRAW = "withdraw"
 FORMATS = {".xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
            ".xlsm": ("XLSX", "application/vnd.ms-excel.sheet.macroEnabled.12"),
            ".csv": ("CSV", "text/csv")}
@@ -53,9 +51,12 @@ WITHDRAWN = N_("The workbook %(url)s is no longer listed by the source: its data
 TABLE_PROBLEM = N_("Workbook %(file)s: %(problem)s")
 
 
-class SpreadsheetHarvester(HarvesterBase):
+class SpreadsheetHarvester(stages.ItemHarvester):
     """IHarvester for agency workbooks (plugin ``spreadsheet_harvester``, source type ``spreadsheet``);
     ``HarvesterBase`` is already a SingletonPlugin implementing IHarvester."""
+
+    config_error = ConfigError
+    invalid_config = INVALID_CONFIG
 
     def info(self) -> dict[str, str]:
         return {
@@ -66,61 +67,23 @@ class SpreadsheetHarvester(HarvesterBase):
             "form_config_interface": "Text",
         }
 
-    def validate_config(self, config: str | None) -> str | None:
-        try:
-            parse_config(config)
-        except ConfigError as error:
-            raise ValueError(str(error)) from None
-        return config
-
-    # --- helpers -------------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _source(harvest_job: HarvestJob) -> SpreadsheetSource:
-        return parse_config(harvest_job.source.config, harvest_job.source.url)
+    def _parse_config(self, config: str | None, url: str | None = None) -> SpreadsheetSource:
+        return parse_config(config, url)
 
     @staticmethod
     def _guid(url: str) -> str:
         return f"spreadsheet:{url}"
 
-    @staticmethod
-    def _package_id(source_id: str, guid: str) -> str:
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"ckanext-paser:{source_id}:{guid}"))
-
-    @staticmethod
-    def _status(harvest_object: HarvestObject) -> str | None:
-        return next((extra.value for extra in harvest_object.extras if extra.key == STATUS), None)
-
-    def _error(self, message: str, params: dict[str, Any], harvest_object: HarvestObject, stage: str) -> bool:
-        self._save_object_error(message % params, harvest_object, stage)
-        return False
+    def _withdrawn_message(self, guid: str) -> str:
+        return WITHDRAWN % {"url": guid.removeprefix("spreadsheet:")}
 
     # --- gather ----------------------------------------------------------------------------------------------
 
-    def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
-        try:
-            source = self._source(harvest_job)
-        except ConfigError as error:
-            self._save_gather_error(INVALID_CONFIG % {"reason": str(error)}, harvest_job)
-            return []
-        try:
-            urls = self._workbook_urls(source)
-        except base.SourceError as error:
-            self._save_gather_error(error.text, harvest_job)
-            return []
-        if not urls:
-            self._save_gather_error(NO_WORKBOOKS % {"url": source.url}, harvest_job)
-            return []
-        object_ids = []
-        guids = set()
-        for url in urls:
-            guid = self._guid(url)
-            guids.add(guid)
-            obj = HarvestObject(guid=guid, job=harvest_job, content=json.dumps({"url": url}),
-                                extras=[HarvestObjectExtra(key=STATUS, value="change")])
-            obj.save()
-            object_ids.append(obj.id)
-        return object_ids + self._mark_withdrawn(guids, harvest_job)
+    def _list(self, source: SpreadsheetSource) -> list[tuple[str, str]]:
+        return [(self._guid(url), json.dumps({"url": url})) for url in self._workbook_urls(source)]
+
+    def _nothing_listed(self, source: SpreadsheetSource) -> str:
+        return NO_WORKBOOKS % {"url": source.url}
 
     @staticmethod
     def _workbook_urls(source: SpreadsheetSource) -> list[str]:
@@ -139,30 +102,9 @@ class SpreadsheetHarvester(HarvesterBase):
             urls += workbook_links(page, source.url)
         return list(dict.fromkeys([*urls, *source.files]))
 
-    def _mark_withdrawn(self, guids_in_source: set[str], harvest_job: HarvestJob) -> list[str]:
-        """Objects withdrawing the datasets whose workbook the (fully read) source no longer lists."""
-        current = (model.Session.query(HarvestObject.guid, HarvestObject.package_id)
-                   .filter(HarvestObject.current == True)
-                   .filter(HarvestObject.harvest_source_id == harvest_job.source.id))
-        object_ids = []
-        for guid, package_id in current:
-            if guid in guids_in_source or not package_id:
-                continue
-            obj = HarvestObject(guid=guid, job=harvest_job, package_id=package_id,
-                                extras=[HarvestObjectExtra(key=STATUS, value=WITHDRAW)])
-            obj.save()
-            object_ids.append(obj.id)
-        return object_ids
-
     # --- fetch -----------------------------------------------------------------------------------------------
 
-    def fetch_stage(self, harvest_object: HarvestObject) -> bool | str:
-        if self._status(harvest_object) == WITHDRAW:
-            return True
-        try:
-            source = self._source(harvest_object.job)
-        except ConfigError as error:
-            return self._error(INVALID_CONFIG, {"reason": str(error)}, harvest_object, "Fetch")
+    def _fetch(self, harvest_object: HarvestObject, source: SpreadsheetSource) -> bool | str:
         url = json.loads(harvest_object.content)["url"]
         filename = file_name(url)
         mapping = source.mapping_for(url)
@@ -171,13 +113,10 @@ class SpreadsheetHarvester(HarvesterBase):
             table = convert(data, filename, mapping)
         except (base.SourceError, ConvertError) as error:
             return self._error(error.message, error.params, harvest_object, "Fetch")
-        fingerprint = hashlib.sha256(json.dumps(
+        fingerprint = stages.fingerprint(
             {"mapping": MAPPING_VERSION, "file": hashlib.sha256(data).hexdigest(), "url": url,
-             "config": source.fingerprint(url), "owner": self._owner_name(harvest_object, source)},
-            sort_keys=True).encode("utf-8")).hexdigest()
-        previous = self._previous(harvest_object)
-        if (previous is not None and not getattr(harvest_object, "force_import", False)
-                and _fingerprint(previous.content) == fingerprint and self._dataset_active(previous.package_id)):
+             "config": source.fingerprint(url), "owner": self._owner_name(harvest_object, source)})
+        if self._unchanged(harvest_object, fingerprint):
             # Harvest objects are kept: an unchanged workbook is not stored again.
             harvest_object.content = json.dumps({"url": url, "fingerprint": fingerprint})
             harvest_object.save()
@@ -190,20 +129,6 @@ class SpreadsheetHarvester(HarvesterBase):
         return True
 
     @staticmethod
-    def _previous(harvest_object: HarvestObject) -> HarvestObject | None:
-        return (model.Session.query(HarvestObject)
-                .filter(HarvestObject.guid == harvest_object.guid)
-                .filter(HarvestObject.harvest_source_id == harvest_object.job.source.id)
-                .filter(HarvestObject.current == True)
-                .filter(HarvestObject.id != harvest_object.id)
-                .first())
-
-    @staticmethod
-    def _dataset_active(package_id: str | None) -> bool:
-        package = model.Package.get(package_id) if package_id else None
-        return package is not None and package.state == "active"
-
-    @staticmethod
     def _owner_name(harvest_object: HarvestObject, source: SpreadsheetSource) -> str:
         """The producer: the configuration's organization, else the harvest source's organisation."""
         if source.organization:
@@ -213,19 +138,13 @@ class SpreadsheetHarvester(HarvesterBase):
 
     # --- import ----------------------------------------------------------------------------------------------
 
-    def import_stage(self, harvest_object: HarvestObject) -> bool | str | None:
-        if self._status(harvest_object) == WITHDRAW:
-            return self._withdraw(harvest_object)
-        try:
-            source = self._source(harvest_object.job)
-        except ConfigError as error:
-            return self._error(INVALID_CONFIG, {"reason": str(error)}, harvest_object, "Import")
+    def _import(self, harvest_object: HarvestObject, source: SpreadsheetSource) -> bool | str | None:
         content = json.loads(harvest_object.content)
         url = content["url"]
         table = Table(**{**content["table"], "csv": content["table"]["csv"].encode("utf-8")})
         original = base64.b64decode(content["original"])
         owner_name = self._owner_name(harvest_object, source)
-        owner_id = owner_name and (base.organization_id(owner_name) or base.ensure_reference_organization(owner_name))
+        owner_id = base.producer_id(owner_name)
         if not owner_id:
             return self._error(NO_ORGANIZATION, {"name": owner_name or "-"}, harvest_object, "Import")
         for problem in table.problems[:20]:
@@ -233,32 +152,8 @@ class SpreadsheetHarvester(HarvesterBase):
         package_id = self._package_id(harvest_object.job.source.id, harvest_object.guid)
         package = build_package(source, url, table, original, owner_id, package_id)
         table_resource, original_resource = package["resources"]
-        restores = [base.write_upload(table_resource["id"], table.csv),
-                    base.write_upload(original_resource["id"], original)]
-        result = self._create_or_update_package(package, harvest_object, "package_show")
-        if result is not True:
-            for restore in restores:
-                restore()
-            model.Session.rollback()
-        return result
-
-    def _withdraw(self, harvest_object: HarvestObject) -> bool:
-        context = {"model": model, "session": model.Session, "user": self._get_user_name(), "ignore_auth": True}
-        try:
-            tk.get_action("package_delete")(context, {"id": harvest_object.package_id})
-        except tk.ObjectNotFound:
-            pass
-        harvest_object.current = False
-        harvest_object.save()
-        log.info(WITHDRAWN % {"url": harvest_object.guid.removeprefix("spreadsheet:")})
-        return True
-
-
-def _fingerprint(content: str | None) -> str | None:
-    try:
-        return json.loads(content or "{}").get("fingerprint")
-    except (TypeError, ValueError, AttributeError):
-        return None
+        return self._save_package(package, harvest_object,
+                                  [(table_resource["id"], table.csv), (original_resource["id"], original)])
 
 
 def _slug(text: str) -> str:
@@ -326,15 +221,12 @@ def build_package(source: SpreadsheetSource, url: str, table: Table, original: b
         # file (which does not know the source's mapping) would only repeat them or misread them.
         "original_of": table_resource["id"],
     }
-    return base.satu_data_defaults(
+    return base.harvested_dataset(
+        source, notes,
         id=package_id,
         name=f"{_slug(title) or 'tabel'}-{hashlib.sha1(url.encode('utf-8')).hexdigest()[:8]}",
         title=title,
-        notes="\n\n".join(part for part in notes if part),
         owner_org=owner_org,
-        state="active",
-        klasifikasi=source.klasifikasi,
-        walidata=source.walidata or None,
         tingkat_penyajian=level,
         cakupan_kecamatan=sorted(kecamatan_codes),
         cakupan_desa=desa_codes,
@@ -345,6 +237,5 @@ def build_package(source: SpreadsheetSource, url: str, table: Table, original: b
         satuan=table.unit,
         sumber_data=sumber,
         kode_indikator=mapping.kode_indikator,
-        urusan=list(source.urusan),
         resources=[table_resource, original_resource],
     )
