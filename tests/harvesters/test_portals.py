@@ -267,3 +267,30 @@ def test_demo_sources_run_test_for_every_type(sysadmin, cli, demo_server: str):
     # pointing the sources at another port (the next `make run`) changes only the sources
     again = cli.invoke(ckan, ["paser", "harvest", "demo-sources", "--url", demo_server, "--user", sysadmin["name"]])
     assert "demo-kaltim-dcat: unchanged" in again.output
+
+
+def test_sources_of_every_type_are_created_from_the_ui(app, sysadmin, bps_server):
+    """A walidata sets up a source in ckanext-harvest's form: every Paser type is offered, a good source is
+    saved, a bad configuration is refused with the harvester's own message (no server error)."""
+    from .conftest import API_KEY
+
+    token = helpers.call_action("api_token_create", {"user": sysadmin["name"]}, user=sysadmin["name"],
+                                name="ui")["token"]
+    headers = {"Authorization": token}
+    owner = factories.Organization(name="diskominfostaper")
+    page = app.get("/harvest/new", headers=headers)
+    for source_type in ("bps", "spreadsheet", "paser_ckan", "dcat_rdf", "ckan"):
+        assert f'value="{source_type}"' in page.body
+    form = {"title": "BPS Kabupaten Paser", "name": "bps-paser-form", "url": bps_server.base_url,
+            "source_type": "bps", "frequency": "MANUAL", "owner_org": owner["id"], "save": ""}
+
+    refused = app.post("/harvest/new", headers=headers, data={**form, "config": '{"domain": "64"'})
+    assert refused.status_code == 200
+    assert "konfigurasi bukan JSON yang sah" in refused.body  # the harvester's message, in Indonesian
+    with pytest.raises(helpers.logic.NotFound):
+        helpers.call_action("harvest_source_show", {"user": sysadmin["name"]}, id="bps-paser-form")
+
+    app.post("/harvest/new", headers=headers,
+             data={**form, "config": json.dumps({"domain": "6401", "api_key": API_KEY, "subjects": ["12"]})})
+    source = helpers.call_action("harvest_source_show", {"user": sysadmin["name"]}, id="bps-paser-form")
+    assert (source["source_type"], source["url"]) == ("bps", bps_server.base_url)

@@ -39,6 +39,14 @@ NOT_AN_OBJECT = N_("The response of %(url)s is JSON but not an object.")
 HTML_INSTEAD_OF_FILE = N_("The source %(url)s returned an HTML page instead of a %(kind)s (an error or login page?).")
 
 
+# Messages of an invalid source configuration shared by the harvesters (msgids; params filled when shown).
+NOT_JSON = N_("the configuration is not valid JSON: %(reason)s")
+NOT_AN_OBJECT = N_("the configuration must be a JSON object")
+UNKNOWN_KEYS = N_("unknown keys %(keys)s (known: %(known)s)")
+BAD_CHOICE = N_("%(key)s must be one of %(choices)s")
+BAD_TIMEOUT = N_("timeout must be a number of seconds between 0 and 600")
+
+
 class MessageError(Exception):
     """An error whose ``message`` is a msgid and ``params`` its values (as texts); ``str()`` renders it."""
 
@@ -46,6 +54,15 @@ class MessageError(Exception):
         self.message = message
         self.params = {key: str(value) for key, value in (params or {}).items()}
         super().__init__(message % self.params)
+
+
+def translated(error: MessageError) -> str:
+    """The error in the reader's language; its English text outside a request or without a translation."""
+    msgid = error.message
+    try:
+        return tk._(msgid) % error.params
+    except (RuntimeError, KeyError, TypeError, ValueError):
+        return str(error)
 
 
 class SourceError(MessageError):

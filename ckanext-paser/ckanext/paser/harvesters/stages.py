@@ -69,7 +69,8 @@ class ItemHarvester(HarvesterBase):
         try:
             self._parse_config(config)
         except self.config_error as error:
-            raise ValueError(str(error)) from None
+            # Shown by ckanext-harvest's source form: in the steward's language.
+            raise ValueError(base.translated(error)) from None
         return config
 
     def gather_stage(self, harvest_job: HarvestJob) -> list[str]:

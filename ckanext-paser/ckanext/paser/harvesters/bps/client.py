@@ -17,7 +17,16 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ...localization import N_
-from ..base import SourceError, get_json
+from ..base import (
+    BAD_CHOICE,
+    BAD_TIMEOUT,
+    NOT_AN_OBJECT,
+    NOT_JSON,
+    UNKNOWN_KEYS,
+    MessageError,
+    SourceError,
+    get_json,
+)
 
 DEFAULT_BASE_URL = "https://webapi.bps.go.id/v1/api/"
 CONFIG_API_KEY = "ckanext.paser.harvesters.bps.api_key"
@@ -38,8 +47,15 @@ CONFIG_KEYS = {"domain", "api_key", "lang", "subjects", "vars", "timeout", "indi
                "walidata", "organization"}
 
 
-class ConfigError(ValueError):
-    pass
+NOT_IDS = N_("%(key)s must be a list of ids")
+BAD_DOMAIN = N_("domain must be a BPS domain code such as 6401")
+NOT_A_STRING = N_("%(key)s must be a text")
+NO_API_KEY = N_("no api_key: set it in the source configuration, %(option)s or %(variable)s")
+BAD_INDICATORS = N_("indicators must map variable ids to kode indikator")
+
+
+class ConfigError(MessageError, ValueError):
+    """An invalid configuration: ``message`` is a msgid, ``params`` its values."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +94,7 @@ def _strings(value: Any, name: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(item, (str, int)) for item in value):
-        raise ConfigError(f"{name} must be a list of ids")
+        raise ConfigError(NOT_IDS, {"key": name})
     return tuple(str(item) for item in value)
 
 
@@ -88,33 +104,33 @@ def parse_config(text: str | None, base_url: str | None = None, require_key: boo
     try:
         data = json.loads(text) if text and text.strip() else {}
     except json.JSONDecodeError as error:
-        raise ConfigError(f"the configuration is not valid JSON: {error}") from None
+        raise ConfigError(NOT_JSON, {"reason": error}) from None
     if not isinstance(data, dict):
-        raise ConfigError("the configuration must be a JSON object")
+        raise ConfigError(NOT_AN_OBJECT)
     unknown = sorted(set(data) - CONFIG_KEYS)
     if unknown:
-        raise ConfigError(f"unknown keys: {', '.join(unknown)} (known: {', '.join(sorted(CONFIG_KEYS))})")
+        raise ConfigError(UNKNOWN_KEYS, {"keys": ", ".join(unknown), "known": ", ".join(sorted(CONFIG_KEYS))})
     domain = str(data.get("domain", "6401"))
     if not domain.isdigit() or len(domain) not in (4, 7):
-        raise ConfigError("domain must be a BPS domain code such as 6401")
+        raise ConfigError(BAD_DOMAIN)
     lang = data.get("lang", "ind")
     if lang not in LANGUAGES:
-        raise ConfigError("lang must be ind or eng")
+        raise ConfigError(BAD_CHOICE, {"key": "lang", "choices": ", ".join(LANGUAGES)})
     api_key = data.get("api_key") or tk.config.get(CONFIG_API_KEY) or os.environ.get(ENV_API_KEY) or ""
     if not isinstance(api_key, str):
-        raise ConfigError("api_key must be a string")
+        raise ConfigError(NOT_A_STRING, {"key": "api_key"})
     if require_key and not api_key:
-        raise ConfigError(f"no api_key: set it in the source configuration, {CONFIG_API_KEY} or {ENV_API_KEY}")
+        raise ConfigError(NO_API_KEY, {"option": CONFIG_API_KEY, "variable": ENV_API_KEY})
     timeout = data.get("timeout")
     if timeout is not None and (not isinstance(timeout, (int, float)) or isinstance(timeout, bool)
                                 or not 0 < timeout <= 600):
-        raise ConfigError("timeout must be a number of seconds between 0 and 600")
+        raise ConfigError(BAD_TIMEOUT)
     indicators = data.get("indicators") or {}
     if not isinstance(indicators, dict) or not all(isinstance(v, str) for v in indicators.values()):
-        raise ConfigError("indicators must map variable ids to kode indikator")
+        raise ConfigError(BAD_INDICATORS)
     klasifikasi = data.get("klasifikasi", "terbuka")
     if klasifikasi not in ("terbuka", "terbatas", "tertutup"):
-        raise ConfigError("klasifikasi must be terbuka, terbatas or tertutup")
+        raise ConfigError(BAD_CHOICE, {"key": "klasifikasi", "choices": "terbuka, terbatas, tertutup"})
     base = (base_url or DEFAULT_BASE_URL).strip()
     if not base.endswith("/"):
         base += "/"

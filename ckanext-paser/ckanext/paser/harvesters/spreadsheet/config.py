@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 
 from ...localization import N_
-from ..base import MessageError
+from ..base import BAD_CHOICE, BAD_TIMEOUT, NOT_AN_OBJECT, NOT_JSON, UNKNOWN_KEYS, MessageError
 
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".csv")
 CODE_TYPES = ("nama", "kode_kemendagri", "kode_bps")
@@ -37,15 +37,10 @@ SOURCE_KEYS = MAPPING_KEYS | {"files", "workbooks", "organization", "klasifikasi
 COLUMN_KEYS = {"region", "region_code_type", "period", "indicator", "value"}
 _INDICATOR_CODE = re.compile(r"^[A-Za-z0-9]+([.\-][A-Za-z0-9]+)*$")
 
-NOT_JSON = N_("the configuration is not valid JSON: %(reason)s")
-NOT_AN_OBJECT = N_("the configuration must be a JSON object")
-UNKNOWN_KEYS = N_("unknown keys %(keys)s (known: %(known)s)")
 NOT_A_LIST = N_("%(key)s must be a list of texts")
 NOT_A_TEXT = N_("%(key)s must be a text")
 NOT_A_ROW = N_("%(key)s must be a row number from 1 to %(limit)s")
 BAD_CODE_TYPE = N_("columns.region_code_type must be one of %(choices)s")
-BAD_CHOICE = N_("%(key)s must be one of %(choices)s")
-BAD_TIMEOUT = N_("timeout must be a number of seconds between 0 and 600")
 BAD_INDICATOR_CODE = N_("kode_indikator must be parts of letters and digits joined by . or - (e.g. 2.09.01)")
 BAD_PERIOD = N_("period must be a year (2024), a month (2024-07) or a date (2024-07-31)")
 INDICATOR_NEEDS_ONE_VALUE = N_("columns.indicator needs exactly one value column in columns.value")
