@@ -27,15 +27,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import fcntl
 import http.server
 import json
 import os
-import platform
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,8 +44,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-COMMON_INI = ROOT / "config" / "common.ini"
+import benchlib
+from benchlib import LOADS, ROOT, START, git, log, machine, median
+
 REFERENCE = ROOT / "ckanext-paser" / "ckanext" / "paser" / "reference" / "data"
 TEMPLATE_DB = "ckan_paser_bench_harvest_tpl"
 DATABASE = "ckan_paser_bench_harvest"
@@ -58,18 +56,6 @@ BPS_KEY = "kunci-bench-6401"
 BPS_PER_PAGE = 10
 TARGET_SLOWER_PCT = 10.0
 OTHER_BENCHMARKS = ("bench_checks.py", "bench_search.py")
-START = time.perf_counter()
-LOADS: list[float] = []
-
-
-def log(message: str) -> None:
-    load = os.getloadavg()[0]
-    LOADS.append(load)
-    print(f"[{time.perf_counter() - START:8.1f}s load {load:4.1f}] {message}", flush=True)
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,125 +358,32 @@ class Remote:
 # ---------------------------------------------------------------------------------------------
 # Database, configuration
 
-INI_TEMPLATE = """\
-# Written by scripts/bench_harvest.py for one run; chains the portal's common settings (plugins, schemas).
-[DEFAULT]
-debug = false
-
-[app:main]
-use = config:{common}
-SECRET_KEY = paser-bench-harvest-only-secret
-api_token.jwt.encode.secret = string:paser-bench-harvest-only-secret
-api_token.jwt.decode.secret = string:paser-bench-harvest-only-secret
-WTF_CSRF_SECRET_KEY = paser-bench-harvest-only-secret
-sqlalchemy.url = postgresql://{role}:{role}@127.0.0.1:5432/{database}
-ckan.redis.url = redis://127.0.0.1:6379/{redis_db}
-ckan.harvest.mq.redis_db = {redis_db}
-ckan.site_url = http://127.0.0.1:5000
-ckan.storage_path = {storage}
-ckan.cache_expires = 0
-ckan.tracking_enabled = false
-# Figures checks run in background workers, not in the harvest: off for the measured figures.
-ckanext.paser.checks.enabled = false
-
-[loggers]
-keys = root, ckan, ckanext
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARNING
-handlers = console
-
-[logger_ckan]
-level = WARNING
-handlers = console
-qualname = ckan
-propagate = 0
-
-[logger_ckanext]
-level = ERROR
-handlers = console
-qualname = ckanext
-propagate = 0
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
-"""
-
-
-def write_ini(folder: Path, database: str) -> Path:
-    storage = folder / f"storage-{database}"
-    storage.mkdir(parents=True, exist_ok=True)
-    ini = folder / f"{database}.ini"
-    ini.write_text(INI_TEMPLATE.format(common=COMMON_INI, role=DB_ROLE, database=database, redis_db=REDIS_DB,
-                                       storage=storage), encoding="utf-8")
-    return ini
-
-
-def psql(statement: str) -> None:
-    done = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1",
-                           "-q", "-c", statement], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"psql failed: {statement}\n{done.stderr}")
+def bench_ini(folder: Path, database: str) -> Path:
+    return benchlib.write_ini(
+        folder / f"{database}.ini", folder / f"storage-{database}", script="bench_harvest", chained="plugins, schemas",
+        role=DB_ROLE, database=database, redis_db=REDIS_DB, ckanext_level="ERROR",
+        settings="# Figures checks run in background workers, not in the harvest: off for the measured figures.\n"
+                 "ckanext.paser.checks.enabled = false\n")
 
 
 def make_template(ini: Path) -> None:
     log(f"creating the template database {TEMPLATE_DB} (owner {DB_ROLE})")
-    psql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    psql(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)')
-    psql(f'CREATE DATABASE "{TEMPLATE_DB}" OWNER "{DB_ROLE}"')
-    ckan = Path(sys.executable).with_name("ckan")
-    for args in (["db", "init"], ["db", "upgrade", "-p", "activity"], ["db", "upgrade", "-p", "harvest"],
-                 ["db", "upgrade", "-p", "paser_search"], ["db", "upgrade", "-p", "paser"]):
-        started = time.perf_counter()
-        done = subprocess.run([str(ckan), "-c", str(ini), *args], cwd=ROOT, capture_output=True, text=True,
-                              check=False)
-        if done.returncode != 0:
-            sys.stderr.write(done.stdout + done.stderr)
-            sys.exit(f"ckan {' '.join(args)} failed")
-        log(f"  ckan {' '.join(args)}: {time.perf_counter() - started:.1f}s")
+    benchlib.psql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    benchlib.recreate_database(TEMPLATE_DB, DB_ROLE)
+    benchlib.ckan_db_init(ini)
 
 
 def fresh_database() -> None:
-    psql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    psql(f'CREATE DATABASE "{DATABASE}" TEMPLATE "{TEMPLATE_DB}" OWNER "{DB_ROLE}"')
-    import redis
-
-    redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
+    benchlib.recreate_database(DATABASE, DB_ROLE, template=TEMPLATE_DB)
+    benchlib.flush_redis(REDIS_DB)
 
 
 NO_WAIT = False
 
 
 def wait_for_other_benchmarks() -> float:
-    """Two benchmarks on a two-core machine spoil each other's figures: wait while another one runs."""
-    waited = 0.0
-    if NO_WAIT:
-        return waited
-    while True:
-        running = []
-        for name in OTHER_BENCHMARKS:
-            done = subprocess.run(["pgrep", "-f", name], capture_output=True, text=True, check=False)
-            running += [f"{name} ({pid})" for pid in done.stdout.split() if int(pid) != os.getpid()]
-        if not running:
-            if waited:
-                log(f"other benchmarks finished; waited {waited:.0f}s")
-            return waited
-        if not waited:
-            log(f"{', '.join(running)} running; waiting (polling every 30 s)")
-        time.sleep(30)
-        waited += 30
+    """Wait while bench_checks.py or bench_search.py runs (unless --no-wait); returns the seconds waited."""
+    return 0.0 if NO_WAIT else benchlib.wait_for_benchmarks(OTHER_BENCHMARKS, 30)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,12 +392,7 @@ def wait_for_other_benchmarks() -> float:
 
 class Child:
     def __init__(self, ini: str) -> None:
-        from ckan.cli import load_config
-        from ckan.config.middleware import make_app
-
-        self.app = make_app(load_config(ini))
-        self.request = self.app._wsgi_app.test_request_context()  # type: ignore[attr-defined]
-        self.request.push()
+        self.app, self.request = benchlib.load_ckan(ini)
         import ckan.plugins.toolkit as tk
         from ckan import model
 
@@ -580,18 +468,13 @@ class Child:
         from ckanext.harvest import queue
 
         timer = {"modify_package_dict_s": 0.0, "calls": 0}
-        cls = type(queue.get_harvester(kind))
-        original = cls.modify_package_dict  # the stock one returns the dict as it is
 
-        def wrapped(self: Any, package_dict: Any, harvest_object: Any) -> Any:
-            began = time.perf_counter()
-            try:
-                return original(self, package_dict, harvest_object)
-            finally:
-                timer["modify_package_dict_s"] += time.perf_counter() - began
-                timer["calls"] += 1
+        def record(seconds: float, *_: Any) -> None:
+            timer["modify_package_dict_s"] += seconds
+            timer["calls"] += 1
 
-        cls.modify_package_dict = wrapped  # type: ignore[method-assign]
+        # The stock modify_package_dict returns the dict as it is.
+        benchlib.time_calls(type(queue.get_harvester(kind)), "modify_package_dict", record)
         source = self.source(url, kind, {"default_organization": "diskominfostaper"} if kind == "paser_ckan" else None)
         if profile:
             import cProfile
@@ -655,13 +538,7 @@ def describe(kind: str, result: dict[str, Any]) -> str:
 
 
 def parent_main(args: argparse.Namespace) -> int:
-    lock_path = ROOT / ".data" / "bench_harvest.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        sys.exit(f"another bench_harvest run holds {lock_path}; wait for it to finish")
+    _lock = benchlib.hold_lock("bench_harvest", "bench_harvest")  # kept referenced: closing it frees the lock
     folder = Path(tempfile.mkdtemp(prefix="paser-bench-harvest-"))
     summary: dict[str, Any] = {"datasets": args.datasets, "variables": args.variables, "reps": args.reps}
     try:
@@ -671,8 +548,8 @@ def parent_main(args: argparse.Namespace) -> int:
         log(f"run: CKAN source of {args.datasets} datasets, {args.reps} harvest(s) each by ckan and paser_ckan "
             f"(alternating), BPS source of {args.variables} variables; folder {folder}; load averages "
             f"{' '.join(f'{x:.2f}' for x in summary['load_start'])}")
-        make_template(write_ini(folder, TEMPLATE_DB))
-        ini = write_ini(folder, DATABASE)
+        make_template(bench_ini(folder, TEMPLATE_DB))
+        ini = bench_ini(folder, DATABASE)
         remote = Remote(args.datasets, args.variables, args.seed)
         log(f"remote server on {remote.base_url}: {len(remote.datasets)} datasets "
             f"({sum(len(d['resources']) for d in remote.datasets)} resources), {len(remote.variables)} variables")
@@ -696,19 +573,16 @@ def parent_main(args: argparse.Namespace) -> int:
         summary.update(runs=runs, bps=bps, requests=dict(remote.requests))
         remote.close()
         summary["load_end"] = os.getloadavg()
-        summary["loads"] = {"min": min(LOADS), "median": statistics.median(LOADS), "max": max(LOADS)}
+        summary["loads"] = benchlib.load_stats()
         summary["runtime_s"] = time.perf_counter() - START
         report(summary)
-        if args.json:
-            Path(args.json).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
-            log(f"summary written to {args.json}")
-        log("done")
+        benchlib.finish(summary, args.json)
         return 0
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
-            psql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-            psql(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)')
+            benchlib.psql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+            benchlib.psql(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)')
 
 
 def report(s: dict[str, Any]) -> None:
@@ -721,11 +595,10 @@ def report(s: dict[str, Any]) -> None:
     print("=" * 100)
     print(f"Machine: {machine()}")
     print(f"Load averages (1/5/15 min): start {' '.join(f'{x:.2f}' for x in s['load_start'])}, end "
-          f"{' '.join(f'{x:.2f}' for x in s['load_end'])}; 1-minute min {s['loads']['min']:.1f}, median "
-          f"{s['loads']['median']:.1f}, max {s['loads']['max']:.1f}; waited {s['waited_s']:.0f}s for other "
-          f"benchmarks; run {s['runtime_s'] / 60:.1f} min")
-    print(f"Code: harvesters at commit {_git('log', '-1', '--format=%h')}"
-          f" (work tree {'modified' if _git('status', '--porcelain', '--', 'ckanext-paser/ckanext/paser/harvesters') else 'clean'})")
+          f"{' '.join(f'{x:.2f}' for x in s['load_end'])}; 1-minute {benchlib.load_range(s['loads'])}; waited "
+          f"{s['waited_s']:.0f}s for other benchmarks; run {s['runtime_s'] / 60:.1f} min")
+    print(f"Code: harvesters at commit {git('log', '-1', '--format=%h')}"
+          f" (work tree {'modified' if git('status', '--porcelain', '--', 'ckanext-paser/ckanext/paser/harvesters') else 'clean'})")
     print()
     print(f"CKAN source, {s['datasets']} datasets; medians of {s['reps']} run(s) each (each run a fresh database; "
           "order ckan, paser_ckan, ckan, paser_ckan, ...)")
@@ -767,27 +640,8 @@ def report(s: dict[str, Any]) -> None:
           f"{'MET' if met else 'MISSED'} ({slower:+.1f} % on median totals)")
 
 
-def _git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-    return done.stdout.strip() if done.returncode == 0 else "?"
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores {cpu}, Python {platform.python_version()}"
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = benchlib.arg_parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run: 100 datasets, 1 run each, 20 variables")
     parser.add_argument("--datasets", type=int, help="datasets of the CKAN source (default 2,000)")
     parser.add_argument("--variables", type=int, help="variables of the BPS source (default 200)")
@@ -810,9 +664,7 @@ def main(argv: list[str] | None = None) -> int:
     NO_WAIT = args.no_wait
     defaults = {"datasets": 100, "variables": 20, "reps": 1} if args.quick else \
         {"datasets": 2000, "variables": 200, "reps": 2}
-    for name, value in defaults.items():
-        if getattr(args, name) is None:
-            setattr(args, name, value)
+    benchlib.fill_defaults(args, defaults)
     return parent_main(args)
 
 

@@ -277,3 +277,13 @@ def test_data_row_without_region_right_below_the_header_is_not_header():
     assert [(p.message, p.row) for p in result.problems] == [(checks.MISSING_REGION, 2)]
     assert [(f.indicator, f.region_code, f.value) for f in result.figures] == [
         ("jumlah_penduduk", "64.01.05", Decimal(1))]
+
+
+def test_identifier_columns_are_not_figures():
+    """A region table lists BPS and parent codes beside the names: numbers, but no figures."""
+    result = normalise_sheets([Sheet("kode", [
+        ["kode_wilayah", "kode_bps", "nama_wilayah", "kode_induk", "npsn", "jumlah_penduduk"],
+        ["64.01.01", "6401010", "Batu Sopang", "64.01", "30400123", "24484"],
+    ])])
+    assert [(f.indicator, f.region_code, f.value) for f in result.figures] == [
+        ("jumlah_penduduk", "64.01.01", Decimal(24484))]

@@ -80,6 +80,12 @@ _PERIOD_HEADERS = {"tahun", "th", "thn", "periode", "period", "year", "tahun per
 _SKIP_HEADERS = {"no", "nomor", "no urut", "nomor urut", "keterangan", "catatan", "sumber", "sumber data", "ket",
                  "ibukota", "ibu kota", "ibukota kecamatan", "ibu kota kecamatan"}
 _UNIT_HEADERS = {"satuan", "unit"}
+# Identifier columns hold numbers that are not figures (kode_bps 6401, kode_induk 64, id 17).
+_IDENTIFIER_WORDS = {"kode", "id", "kd", "nip", "npsn", "nik"}
+
+
+def _not_a_value(key: str) -> bool:
+    return key in _SKIP_HEADERS or (key.split(" ", 1)[0] in _IDENTIFIER_WORDS if key else False)
 
 
 @dataclass(frozen=True)
@@ -414,7 +420,7 @@ def _layout(sheet: Sheet, description: TableDescription, result: Result) -> _Lay
                 values.append(match)
     else:
         for column in columns:
-            if column.index in taken or not column.parts or _key(column.label) in _SKIP_HEADERS:
+            if column.index in taken or not column.parts or _not_a_value(_key(column.label)):
                 continue
             cells = [row[column.index] for row in data if column.index < len(row)]
             locale = column_locale(cells)

@@ -45,6 +45,7 @@ NOT_AN_OBJECT = N_("the configuration must be a JSON object")
 UNKNOWN_KEYS = N_("unknown keys %(keys)s (known: %(known)s)")
 BAD_CHOICE = N_("%(key)s must be one of %(choices)s")
 BAD_TIMEOUT = N_("timeout must be a number of seconds between 0 and 600")
+NOT_A_TEXT = N_("%(key)s must be a text")
 
 
 class MessageError(Exception):
@@ -54,6 +55,10 @@ class MessageError(Exception):
         self.message = message
         self.params = {key: str(value) for key, value in (params or {}).items()}
         super().__init__(message % self.params)
+
+
+class ConfigError(MessageError, ValueError):
+    """An invalid source configuration: ``message`` is a msgid, ``params`` its values."""
 
 
 def translated(error: MessageError) -> str:

@@ -20,10 +20,11 @@ from ...localization import N_
 from ..base import (
     BAD_CHOICE,
     BAD_TIMEOUT,
+    NOT_A_TEXT,
     NOT_AN_OBJECT,
     NOT_JSON,
     UNKNOWN_KEYS,
-    MessageError,
+    ConfigError,
     SourceError,
     get_json,
 )
@@ -49,13 +50,8 @@ CONFIG_KEYS = {"domain", "api_key", "lang", "subjects", "vars", "timeout", "indi
 
 NOT_IDS = N_("%(key)s must be a list of ids")
 BAD_DOMAIN = N_("domain must be a BPS domain code such as 6401")
-NOT_A_STRING = N_("%(key)s must be a text")
 NO_API_KEY = N_("no api_key: set it in the source configuration, %(option)s or %(variable)s")
 BAD_INDICATORS = N_("indicators must map variable ids to kode indikator")
-
-
-class ConfigError(MessageError, ValueError):
-    """An invalid configuration: ``message`` is a msgid, ``params`` its values."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +114,7 @@ def parse_config(text: str | None, base_url: str | None = None, require_key: boo
         raise ConfigError(BAD_CHOICE, {"key": "lang", "choices": ", ".join(LANGUAGES)})
     api_key = data.get("api_key") or tk.config.get(CONFIG_API_KEY) or os.environ.get(ENV_API_KEY) or ""
     if not isinstance(api_key, str):
-        raise ConfigError(NOT_A_STRING, {"key": "api_key"})
+        raise ConfigError(NOT_A_TEXT, {"key": "api_key"})
     if require_key and not api_key:
         raise ConfigError(NO_API_KEY, {"option": CONFIG_API_KEY, "variable": ENV_API_KEY})
     timeout = data.get("timeout")

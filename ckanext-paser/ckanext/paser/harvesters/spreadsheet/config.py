@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 
 from ...localization import N_
-from ..base import BAD_CHOICE, BAD_TIMEOUT, NOT_AN_OBJECT, NOT_JSON, UNKNOWN_KEYS, MessageError
+from ..base import BAD_CHOICE, BAD_TIMEOUT, NOT_A_TEXT, NOT_AN_OBJECT, NOT_JSON, UNKNOWN_KEYS, ConfigError
 
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".csv")
 CODE_TYPES = ("nama", "kode_kemendagri", "kode_bps")
@@ -38,7 +38,6 @@ COLUMN_KEYS = {"region", "region_code_type", "period", "indicator", "value"}
 _INDICATOR_CODE = re.compile(r"^[A-Za-z0-9]+([.\-][A-Za-z0-9]+)*$")
 
 NOT_A_LIST = N_("%(key)s must be a list of texts")
-NOT_A_TEXT = N_("%(key)s must be a text")
 NOT_A_ROW = N_("%(key)s must be a row number from 1 to %(limit)s")
 BAD_CODE_TYPE = N_("columns.region_code_type must be one of %(choices)s")
 BAD_INDICATOR_CODE = N_("kode_indikator must be parts of letters and digits joined by . or - (e.g. 2.09.01)")
@@ -48,10 +47,6 @@ BAD_FILE = N_("%(file)s is not an .xlsx, .xlsm or .csv file")
 BAD_WORKBOOKS = N_("workbooks must map file names to mappings")
 BAD_COLUMNS = N_("columns must map region, region_code_type, period, indicator and value to column names")
 BAD_URL = N_("the source URL must be an http(s) address of a workbook or of a directory listing page")
-
-
-class ConfigError(MessageError, ValueError):
-    """An invalid configuration: ``message`` is a msgid, ``params`` its values."""
 
 
 @dataclass(frozen=True)
