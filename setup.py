@@ -29,7 +29,7 @@ setup(
         "babel==2.15.0",
     ],
     extras_require={
-        "dev": ["ckan[dev]==2.11.6", "ruff==0.17.6", "playwright==1.65.2"],
+        "dev": ["ckan[dev]==2.11.6", "ruff==0.17.6", "playwright==1.65.2", "pyshacl==0.40.1"],
     },
     entry_points={
         "ckan.plugins": [
@@ -39,6 +39,9 @@ setup(
             "spreadsheet_harvester = ckanext.paser.harvesters.spreadsheet:SpreadsheetHarvester",
             "paser_harvest = ckanext.paser.harvesters.portals.plugin:PaserHarvestPlugin",
             "paser_ckan_harvester = ckanext.paser.harvesters.portals.ckan:PaserCkanHarvester",
+        ],
+        "ckan.rdf.profiles": [
+            "paser_dcat_ap = ckanext.paser.dcat.profile:PaserDCATAPProfile",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

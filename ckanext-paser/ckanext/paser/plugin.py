@@ -15,6 +15,8 @@ from .checks import helpers as checks_helpers
 from .checks import jobs as check_jobs
 from .checks import rules_config as check_rules_config
 from .checks import views as check_views
+from .dcat import actions as dcat_actions
+from .dcat import config_declaration as dcat_config_declaration
 from .harvesters import config_declaration as harvesters_config_declaration
 from .publishers import helpers as publisher_helpers
 from .publishers import validators as publisher_validators
@@ -69,6 +71,7 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
         declaration.load_dict(reference.config_declaration())
         declaration.load_dict(check_rules_config.config_declaration())
         declaration.load_dict(harvesters_config_declaration())
+        declaration.load_dict(dcat_config_declaration())
 
     def configure(self, config: Any) -> None:
         # A missing or malformed official OPD file or rules file stops the portal here, naming the file.
@@ -83,7 +86,7 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
         return {**publisher_helpers.helpers(), **satudata_helpers.all_helpers(), **checks_helpers.helpers()}
 
     def get_actions(self) -> dict[str, Any]:
-        return {**satudata_visibility.actions(), **check_actions.actions()}
+        return {**satudata_visibility.actions(), **check_actions.actions(), **dcat_actions()}
 
     def get_auth_functions(self) -> dict[str, Any]:
         return check_auth.auth_functions()

@@ -1,0 +1,18 @@
+"""The Paser DCAT profile (`paser_dcat_ap`, profile.py), its namespace, stable URIs, catalogue options and the
+catalogue's visibility filter. docs/dcat.md describes the mapping."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def config_declaration() -> dict[str, Any]:
+    from .config import config_declaration as declaration
+
+    return declaration()
+
+
+def actions() -> dict[str, Any]:
+    """Chained actions on ckanext-dcat's catalogue actions (IActions of `paser`)."""
+    from .visibility import actions as visibility_actions
+
+    return visibility_actions()
