@@ -8,7 +8,7 @@ from .conftest import PROFILES, TANAH_GROGOT, Catalogue
 FIELDS = ("title", "notes", "jenis_data", "klasifikasi", "tingkat_penyajian", "walidata", "cakupan_kecamatan",
           "cakupan_desa", "temporal_coverage", "frequency", "urusan", "kode_indikator", "konsep", "definisi",
           "klasifikasi_penyajian", "ukuran", "satuan", "sumber_data", "metode_pengumpulan", "contact", "url")
-RESOURCE_FIELDS = ("name", "format", "kolom_wilayah", "jenis_kode_wilayah", "kolom_periode", "kolom_nilai", "satuan")
+RESOURCE_FIELDS = ("name", "format", "mimetype", "kolom_wilayah", "jenis_kode_wilayah", "kolom_periode", "kolom_nilai", "satuan")
 
 
 def test_every_paser_field_round_trips(catalogue: Catalogue) -> None:

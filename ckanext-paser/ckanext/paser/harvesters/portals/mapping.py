@@ -26,8 +26,10 @@ from typing import Any
 
 from ckan import model
 
+from ckanext.paser.reference.affairs import urusan_by_code
 from ckanext.paser.reference.matching import normalise, opd_by_name
-from ckanext.paser.reference.regions import kecamatan_by_bps_code, kecamatan_by_code, kecamatan_list
+from ckanext.paser.reference.regions import desa_by_code, kecamatan_by_bps_code, kecamatan_by_code, kecamatan_list
+from ckanext.paser.satudata.validators import KODE_INDIKATOR, code_list
 
 from ..base import ensure_reference_organization, satu_data_defaults
 
@@ -192,6 +194,7 @@ def paser_dataset(package: dict[str, Any], *, config: Mapping[str, Any], publish
         temporal_coverage=periods(remote.get("temporal_coverage"), extras, package.get("title") or ""),
         sumber_data=package.get("sumber_data") or _source_name(publishers),
     )
+    fields.update(_given_satu_data(remote, config))
     fields.pop("type", None)
     if not package.get("license_id"):
         package.pop("license_id", None)
@@ -212,6 +215,31 @@ def paser_dataset(package: dict[str, Any], *, config: Mapping[str, Any], publish
 
 
 REGION_CODE_KINDS = ("nama", "kode_kemendagri", "kode_bps")
+LEVELS = ("kabupaten", "kecamatan", "desa")
+METODE = ("sensus", "survei", "administrasi", "lainnya")
+
+
+def _given_satu_data(remote: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
+    """The Satu Data fields a source already states validly (another Satu Data portal, or our own profile
+    parsed back): they win over what is guessed from texts. A value the Paser schema would refuse is left out."""
+    given: dict[str, Any] = {}
+    kecamatan = [code for code in code_list(remote.get("cakupan_kecamatan")) or [] if kecamatan_by_code(code)]
+    desa = [code for code in code_list(remote.get("cakupan_desa")) or []
+            if (found := desa_by_code(code)) is not None and found.kode_kecamatan in kecamatan]
+    level = remote.get("tingkat_penyajian")
+    if level == "kabupaten" or (level == "kecamatan" and kecamatan) or (level == "desa" and kecamatan and desa):
+        given.update(tingkat_penyajian=level, cakupan_kecamatan=kecamatan if level != "kabupaten" else [],
+                     cakupan_desa=desa if level == "desa" else [])
+    if (urusan := [code for code in code_list(remote.get("urusan")) or [] if urusan_by_code(code)]):
+        given["urusan"] = urusan
+    code = str(remote.get("kode_indikator") or "").strip()
+    if code and KODE_INDIKATOR.match(code):
+        given["kode_indikator"] = code
+    if remote.get("metode_pengumpulan") in METODE:
+        given["metode_pengumpulan"] = remote["metode_pengumpulan"]
+    if remote.get("jenis_data") in JENIS_DATA and not config.get("jenis_data"):
+        given["jenis_data"] = remote["jenis_data"]
+    return given
 
 
 def _keep_table_description(resource: dict[str, Any]) -> None:
