@@ -11,7 +11,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
-from ckan import authz, model
+from ckan import model
 
 CONFIG_WALIDATA_ORGANIZATION = "ckanext.paser.walidata_organization"
 DEFAULT_WALIDATA_ORGANIZATION = "diskominfostaper"
@@ -117,6 +117,3 @@ def user_labels(user: Any, labels: list[str]) -> list[str]:
         return [*labels, WALIDATA_LABEL]
     return labels
 
-
-def is_member_capacity(user_name: str, organization_id: str, capacity: str) -> bool:
-    return authz.has_user_permission_for_group_or_org(organization_id, user_name, capacity)

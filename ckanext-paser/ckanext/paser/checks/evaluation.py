@@ -16,14 +16,10 @@ import sqlalchemy as sa
 
 from . import flags, hold, rules, store
 from .rules_config import rules as configured_rules
+from .store import engine
 
 log = logging.getLogger(__name__)
 
-
-def _engine() -> sa.engine.Engine:
-    from ckan.model import meta
-
-    return meta.engine
 
 
 def indicator_scope(indicator: str) -> str:
@@ -45,7 +41,7 @@ def _active_figures(indicator: str) -> list[dict[str, Any]]:
     query = (sa.select(figure).select_from(figure.join(package, package.c.id == figure.c.package_id))
              .where(figure.c.indicator == indicator, package.c.state == "active")
              .order_by(figure.c.id))
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         result = connection.execute(query)
         keys = list(result.keys())  # one dict per row from plain tuples: RowMapping looks its keys up per row
         return [dict(zip(keys, row)) for row in result]
@@ -120,7 +116,7 @@ def evaluate_all() -> set[str]:
     subject is gone (they close). The datasets whose flags changed."""
     from ckan import model
 
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         indicators = {row[0] for row in connection.execute(sa.select(store.figure_table.c.indicator).distinct())}
         resources = {row[0] for row in connection.execute(sa.select(store.check_table.c.resource_id))}
         scopes = {row[0] for row in connection.execute(sa.select(flags.flag_table.c.scope).distinct())}

@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql
 
 from ..localization import N_
 from .rules import Finding
-from .store import metadata
+from .store import engine, metadata
 
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 STATUSES = (OPEN, ACKNOWLEDGED, RESOLVED)
@@ -77,11 +77,6 @@ FIGURE_FIELDS = ("package_id", "resource_id", "organization_id", "region_code", 
                  "unit", "sheet", "cell")
 
 
-def _engine() -> sa.engine.Engine:
-    from ckan.model import meta
-
-    return meta.engine
-
 
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
@@ -111,7 +106,7 @@ def sync(scope: str, findings: Iterable[Finding]) -> set[str]:
     now = _now()
     wanted = {finding.key: finding for finding in findings}
     touched: set[str] = set()
-    with _engine().begin() as connection:
+    with engine().begin() as connection:
         _lock(connection, scope)
         existing = {row.key: row for row in connection.execute(
             sa.select(flag_table).where(flag_table.c.scope == scope)).all()}
@@ -181,7 +176,7 @@ def sync(scope: str, findings: Iterable[Finding]) -> set[str]:
 def set_status(flag_id: str, status: str, note: str, user_id: str) -> None:
     """A person changes the status, with a note; recorded in the history even when the status stays."""
     now = _now()
-    with _engine().begin() as connection:
+    with engine().begin() as connection:
         row = connection.execute(sa.select(flag_table).where(flag_table.c.id == flag_id).with_for_update()).first()
         if row is None:
             raise KeyError(flag_id)
@@ -193,7 +188,7 @@ def set_status(flag_id: str, status: str, note: str, user_id: str) -> None:
 
 
 def get(flag_id: str) -> dict[str, Any] | None:
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         row = connection.execute(sa.select(flag_table).where(flag_table.c.id == flag_id)).mappings().first()
     return dict(row) if row is not None else None
 
@@ -215,7 +210,7 @@ def datasets_of(flag_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         .order_by(group.c.title, package.c.title)
     )
     result: dict[str, list[dict[str, Any]]] = {}
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         for row in connection.execute(query):
             result.setdefault(row.flag_id, []).append({
                 "id": row.id, "name": row.name, "title": row.title, "state": row.state, "private": row.private,
@@ -235,7 +230,7 @@ def history_of(flag_id: str) -> list[dict[str, Any]]:
         .where(flag_history_table.c.flag_id == flag_id)
         .order_by(flag_history_table.c.at, flag_history_table.c.id)
     )
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         return [dict(row) for row in connection.execute(query).mappings()]
 
 
@@ -245,7 +240,7 @@ def packages_with_open_flags(package_ids: Sequence[str] | None = None) -> set[st
              .where(flag_table.c.status == OPEN))
     if package_ids is not None:
         query = query.where(flag_dataset_table.c.package_id.in_(list(package_ids)))
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         return {row[0] for row in connection.execute(query)}
 
 
@@ -256,7 +251,7 @@ def datasets_sharing_open_flags(package_id: str) -> set[str]:
              .select_from(flag_dataset_table.join(flag_table, flag_table.c.id == flag_dataset_table.c.flag_id))
              .where(flag_dataset_table.c.flag_id.in_(mine), flag_table.c.status == OPEN,
                     flag_dataset_table.c.package_id != package_id))
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         return {row[0] for row in connection.execute(query)}
 
 
@@ -278,5 +273,5 @@ def has_open_flag_for_readers(package_id: str, owner_org: str | None, private: b
                                                       flag_dataset_table.c.flag_id == flag_table.c.id))
              .where(flag_dataset_table.c.package_id == package_id, flag_table.c.status == OPEN, ~hidden_other)
              .limit(1))
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         return connection.execute(query).first() is not None

@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from . import flags
-from .store import metadata
+from .store import engine, metadata
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +30,6 @@ hold_table = sa.Table(
 )
 
 
-def _engine() -> sa.engine.Engine:
-    from ckan.model import meta
-
-    return meta.engine
-
 
 def mode() -> str:
     value = (tk.config.get(CONFIG_MODE) or MODE_FLAG).strip().lower()
@@ -44,7 +39,7 @@ def mode() -> str:
 def is_held(package_id: str | None) -> bool:
     if not package_id:
         return False
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         return connection.execute(
             sa.select(hold_table.c.package_id).where(hold_table.c.package_id == package_id)).first() is not None
 
@@ -55,7 +50,7 @@ def _with_unresolved_errors(package_ids: set[str]) -> set[str]:
              .select_from(links.join(flag, flag.c.id == links.c.flag_id))
              .where(links.c.package_id.in_(sorted(package_ids)), flag.c.severity == "error",
                     flag.c.status.in_(flags.ACTIVE_STATUSES)))
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         return {row[0] for row in connection.execute(query)}
 
 
@@ -69,7 +64,7 @@ def apply(package_ids: Iterable[str]) -> None:
     if not package_ids:
         return
     wanted = _with_unresolved_errors(package_ids) if mode() == MODE_HOLD else set()
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         held = {row[0] for row in connection.execute(
             sa.select(hold_table.c.package_id).where(hold_table.c.package_id.in_(sorted(package_ids))))}
     changed = False
@@ -77,7 +72,7 @@ def apply(package_ids: Iterable[str]) -> None:
         package = model.Package.get(package_id)
         if package is None:
             continue
-        with _engine().begin() as connection:
+        with engine().begin() as connection:
             connection.execute(hold_table.insert().values(
                 package_id=package_id, since=datetime.datetime.now(datetime.timezone.utc)))
         if not package.private:
@@ -85,7 +80,7 @@ def apply(package_ids: Iterable[str]) -> None:
             package.private = True
             changed = True
     for package_id in sorted(held - wanted):
-        with _engine().begin() as connection:
+        with engine().begin() as connection:
             connection.execute(hold_table.delete().where(hold_table.c.package_id == package_id))
         package = model.Package.get(package_id)
         if package is None:

@@ -54,7 +54,9 @@ check_table = sa.Table(
 )
 
 
-def _engine() -> sa.engine.Engine:
+def engine() -> sa.engine.Engine:
+    """CKAN's engine: the figures store and the flags write in transactions of their own, apart from the
+    request's session."""
     from ckan.model import meta
 
     return meta.engine
@@ -99,7 +101,7 @@ def mark(resource_id: str, package_id: str, status: str) -> None:
         set_={"package_id": package_id, "status": status, "error": None, "error_message": None,
               "error_params": None},
     )
-    with _engine().begin() as connection:
+    with engine().begin() as connection:
         connection.execute(statement)
 
 
@@ -116,7 +118,7 @@ def replace_figures(resource_id: str, package_id: str, organization_id: str | No
         for figure in figures
     ]
     problem_dicts = [problem_to_dict(problem) for problem in problems]
-    with _engine().begin() as connection:
+    with engine().begin() as connection:
         connection.execute(figure_table.delete().where(figure_table.c.resource_id == resource_id))
         if rows:
             connection.execute(figure_table.insert(), rows)
@@ -129,7 +131,7 @@ def record_error(resource_id: str, package_id: str, message: str, params: Mappin
     """The check failed: its figures are removed (they no longer describe the file) and the reason recorded.
     ``message`` is an English msgid with ``%(name)s`` placeholders filled from ``params``."""
     params = {key: str(value) for key, value in (params or {}).items()}
-    with _engine().begin() as connection:
+    with engine().begin() as connection:
         connection.execute(figure_table.delete().where(figure_table.c.resource_id == resource_id))
         _upsert_check(connection, resource_id, package_id, status=ERROR, checked_at=_now(),
                       error=message % params, error_message=message, error_params=params)
@@ -137,13 +139,13 @@ def record_error(resource_id: str, package_id: str, message: str, params: Mappin
 
 def forget(resource_id: str) -> None:
     """A deleted resource: its figures and check go."""
-    with _engine().begin() as connection:
+    with engine().begin() as connection:
         connection.execute(figure_table.delete().where(figure_table.c.resource_id == resource_id))
         connection.execute(check_table.delete().where(check_table.c.resource_id == resource_id))
 
 
 def get_check(resource_id: str) -> dict[str, Any] | None:
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         row = connection.execute(
             sa.select(check_table).where(check_table.c.resource_id == resource_id)).mappings().first()
     return dict(row) if row is not None else None
@@ -151,34 +153,34 @@ def get_check(resource_id: str) -> dict[str, Any] | None:
 
 def figures_of(resource_id: str) -> list[dict[str, Any]]:
     """The stored figures of a resource, in the order they were read."""
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         result = connection.execute(
             sa.select(figure_table).where(figure_table.c.resource_id == resource_id).order_by(figure_table.c.id))
         return [dict(row) for row in result.mappings()]
 
 
 def indicators_of_resource(resource_id: str) -> set[str]:
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         return {row[0] for row in connection.execute(
             sa.select(figure_table.c.indicator).where(figure_table.c.resource_id == resource_id).distinct())}
 
 
 def indicators_of_package(package_id: str) -> set[str]:
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         return {row[0] for row in connection.execute(
             sa.select(figure_table.c.indicator).where(figure_table.c.package_id == package_id).distinct())}
 
 
 def checks_of_package(package_id: str) -> dict[str, dict[str, Any]]:
     """The stored checks of a dataset's resources, by resource id."""
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         return {row["resource_id"]: dict(row) for row in connection.execute(
             sa.select(check_table).where(check_table.c.package_id == package_id)).mappings()}
 
 
 def move_package(package_id: str, organization_id: str | None) -> set[str]:
     """Give the dataset's figures its current producer; the indicators whose figures moved."""
-    with _engine().begin() as connection:
+    with engine().begin() as connection:
         result = connection.execute(
             figure_table.update()
             .where(figure_table.c.package_id == package_id,
