@@ -25,6 +25,9 @@ LOADS: list[float] = []  # the 1-minute load average at every log line (and wher
 
 # The migrations a benchmark database gets after `ckan db init`, in order.
 PLUGIN_MIGRATIONS = ("activity", "harvest", "paser_search", "paser")
+# The DataStore database of every benchmark's portal (the datastore plugin is enabled in common.ini); benchmarks
+# wait for one another, so they can share it.
+BENCH_DATASTORE = "ckan_paser_bench_datastore"
 
 # ---------------------------------------------------------------------------------------------
 # Progress, load averages, statistics
@@ -144,8 +147,33 @@ def flush_redis(db: int) -> None:
     redis.Redis(host="127.0.0.1", port=6379, db=db).flushdb()
 
 
+def ensure_datastore(ini: Path) -> None:
+    """The ini's DataStore database (a *bench* one) with CKAN's read-only permissions, created when missing."""
+    import db_settings
+
+    if "ckan.datastore.write_url" not in db_settings.read_app_options(str(ini)):
+        return  # a portal without the datastore plugin (config/bench.ini)
+    urls = db_settings.database_urls(str(ini))
+    name, owner = urls["DS_WRITE"]["DB"], urls["DS_WRITE"]["USER"]
+    if "bench" not in name:
+        sys.exit(f"refusing to touch DataStore database {name!r}: benchmarks use *bench* databases")
+    exists = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc",
+                             f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    if exists:
+        return
+    psql(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+    sql = subprocess.run([sys.executable, str(ROOT / "scripts" / "db_settings.py"), "--permissions-sql", str(ini)],
+                         capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-v", "ON_ERROR_STOP=1", "-q"],
+                          input=sql, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"DataStore permissions on {name} failed:\n{done.stderr}")
+
+
 def ckan_db_init(ini: Path, plugins: Iterable[str] = PLUGIN_MIGRATIONS) -> None:
     """`ckan db init`, then each plugin's migrations, with the ckan CLI of this venv; exits on failure."""
+    ensure_datastore(ini)
     ckan = Path(sys.executable).with_name("ckan")
     for args in (["db", "init"], *(["db", "upgrade", "-p", plugin] for plugin in plugins)):
         started = time.perf_counter()
@@ -169,6 +197,8 @@ api_token.jwt.encode.secret = string:{secret}
 api_token.jwt.decode.secret = string:{secret}
 WTF_CSRF_SECRET_KEY = {secret}
 sqlalchemy.url = postgresql://{role}:{role}@127.0.0.1:5432/{database}
+ckan.datastore.write_url = postgresql://{role}:{role}@127.0.0.1:5432/{datastore}
+ckan.datastore.read_url = postgresql://ckan_paser_ro:ckan_paser_ro@127.0.0.1:5432/{datastore}
 ckan.redis.url = redis://127.0.0.1:6379/{redis_db}
 ckan.harvest.mq.redis_db = {redis_db}
 ckan.site_url = http://127.0.0.1:5000
@@ -213,13 +243,13 @@ format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
 
 
 def write_ini(ini: Path, storage: Path, *, script: str, chained: str, role: str, database: str, redis_db: int,
-              settings: str, ckanext_level: str = "WARNING") -> Path:
+              settings: str, ckanext_level: str = "WARNING", datastore: str = BENCH_DATASTORE) -> Path:
     """An ini for one run that chains config/common.ini; ``settings`` (lines ending in a newline) go last in
     [app:main]. Creates the storage folder."""
     storage.mkdir(parents=True, exist_ok=True)
     secret = f"paser-{script.replace('_', '-')}-only-secret"
     ini.write_text(INI_TEMPLATE.format(script=script, chained=chained, common=COMMON_INI, secret=secret, role=role,
-                                       database=database, redis_db=redis_db, storage=storage, settings=settings,
+                                       database=database, redis_db=redis_db, storage=storage, settings=settings, datastore=datastore,
                                        ckanext_level=ckanext_level), encoding="utf-8")
     return ini
 

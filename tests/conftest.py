@@ -40,7 +40,7 @@ def reset_bundle_db(reset_db):
 
 # Tables of this bundle that hold data (CKAN's reset empties only its own tables after the first time).
 BUNDLE_DATA_TABLES = ("paser_flag_history", "paser_flag_dataset", "paser_flag", "paser_hold", "paser_figure",
-                      "paser_resource_check")
+                      "paser_resource_check", "paser_datastore_load")
 
 
 def empty_bundle_tables() -> None:

@@ -5,8 +5,8 @@
 #   PASER_DB_NAME               CKAN's database (sqlalchemy.url)
 #   PASER_DATASTORE_DB_NAME     the DataStore database (ckan.datastore.write_url, as PASER_DB_USER)
 #   PASER_DATASTORE_RO_USER     the DataStore read-only role (ckan.datastore.read_url)
-# and gives the read-only role SELECT on the DataStore only. When the `datastore` plugin is enabled, also run
-# CKAN's own permission script once (it adds the _table_metadata view and the full-text trigger):
+# and gives the read-only role SELECT on the DataStore only. The `datastore` plugin is enabled: after the first
+# start, run CKAN's own permission script once (it adds the _table_metadata view and the full-text trigger):
 #   docker compose exec -T ckan ckan datastore set-permissions \
 #     | docker compose exec -T db psql -U postgres --set ON_ERROR_STOP=1
 # Passwords are passed as psql variables (:'name'), never pasted into SQL text by the shell.

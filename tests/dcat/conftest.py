@@ -13,7 +13,8 @@ from ckanext.paser import reference
 from rdflib import Graph
 
 SHAPES_FILE = os.path.join(os.path.dirname(__file__), "shapes", "dcat-ap-3.0.0-SHACL.ttl")
-PROFILES = ["euro_dcat_ap_3", "paser_dcat_ap"]
+# The portal lists the Paser profile alone: it is euro_dcat_ap_3 plus the Satu Data fields.
+PROFILES = ["paser_dcat_ap"]
 TANAH_GROGOT = "64.01.04"
 KUARO = "64.01.05"
 TANAH_GROGOT_BOUNDS = {"type": "Polygon", "coordinates": [[[116.05, -1.98], [116.30, -1.98], [116.30, -1.80],

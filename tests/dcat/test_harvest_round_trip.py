@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan import model
 from ckan.tests import factories, helpers
@@ -57,6 +58,9 @@ api_token.jwt.encode.secret = string:paser-rt-only-secret
 api_token.jwt.decode.secret = string:paser-rt-only-secret
 WTF_CSRF_SECRET_KEY = paser-rt-only-secret
 sqlalchemy.url = postgresql://ckan_paser:ckan_paser@127.0.0.1:5432/{database}
+# The tests' DataStore database (the datastore plugin is on in common.ini); this portal writes nothing there.
+ckan.datastore.write_url = {datastore_write}
+ckan.datastore.read_url = {datastore_read}
 ckan.redis.url = redis://127.0.0.1:6379/12
 ckan.harvest.mq.redis_db = 12
 ckan.site_url = {url}
@@ -174,7 +178,9 @@ def publisher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Publisher]:
     url = f"http://127.0.0.1:{port}"
     ini = directory / "publisher.ini"
     (directory / "storage").mkdir()
-    ini.write_text(INI.format(root=ROOT, database=DATABASE, url=url, storage=directory / "storage"))
+    ini.write_text(INI.format(root=ROOT, database=DATABASE, url=url, storage=directory / "storage",
+                              datastore_write=tk.config["ckan.datastore.write_url"],
+                              datastore_read=tk.config["ckan.datastore.read_url"]))
     _psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     _psql(f"CREATE DATABASE {DATABASE} OWNER ckan_paser ENCODING 'utf-8'")
     log = (directory / "portal.log").open("w")
@@ -260,7 +266,7 @@ def test_catalogue_hides_the_terbatas_dataset(publisher: Publisher) -> None:
     assert PENDUDUK in catalogue and PADI in catalogue and RAHASIA not in catalogue
 
 
-@pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "euro_dcat_ap_3 paser_dcat_ap")
+@pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "paser_dcat_ap")
 def test_every_mapped_field_arrives_with_the_paser_profile(publisher: Publisher,
                                                            harvesting_site: dict[str, Any]) -> None:
     harvest = _harvest(harvesting_site, publisher)

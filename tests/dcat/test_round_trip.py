@@ -41,3 +41,21 @@ def test_regions_have_stable_uris_and_known_bounds(catalogue: Catalogue) -> None
     assert (None, DCTERMS.spatial, region) in graph
     assert str(graph.value(region, DCTERMS.identifier)) == TANAH_GROGOT
     assert "POLYGON" in str(graph.value(region, DCAT.bbox))
+
+
+def test_listed_after_euro_dcat_ap_3_it_writes_the_same_graph(catalogue: Catalogue) -> None:
+    """A site that keeps ckanext-dcat's usual list (euro_dcat_ap_3, then ours) publishes the same RDF as the
+    portal, which lists the Paser profile alone: nothing of the base profile is written twice, and agencies,
+    regions and concepts shared by the datasets of a page are described in full either way."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    datasets = [catalogue.create("penduduk-per-desa"), catalogue.create("penduduk-kecamatan")]
+    graphs = []
+    for profiles in (["paser_dcat_ap"], ["euro_dcat_ap_3", "paser_dcat_ap"]):
+        single = RDFSerializer(profiles=profiles).serialize_dataset(datasets[0], _format="turtle")
+        page = RDFSerializer(profiles=profiles).serialize_catalog({}, datasets, _format="turtle")
+        graphs.append((Graph().parse(data=single, format="turtle"), Graph().parse(data=page, format="turtle")))
+    assert len(graphs[0][0]) > 100
+    assert isomorphic(graphs[0][0], graphs[1][0])
+    assert isomorphic(graphs[0][1], graphs[1][1])

@@ -62,6 +62,7 @@ def test_linked_file_inside_the_portal_network_is_not_fetched(portal, flag_file_
 
 
 @pytest.mark.ckan_config("ckanext.paser.checks.enabled", "false")
+@pytest.mark.ckan_config("ckanext.paser.loader.enabled", "false")  # the DataStore loader queues jobs of its own
 def test_checker_off_queues_nothing(portal):
     from ckan.lib import jobs as ckan_jobs
 

@@ -133,6 +133,52 @@ def recheck(datasets: tuple[str, ...]) -> None:
 
 
 @paser.group()
+def datastore() -> None:
+    """The DataStore tables of the CSV/XLSX resources (loader)."""
+
+
+@datastore.command("load")
+@click.argument("resource_ids", nargs=-1)
+@click.option("--all", "load_all", is_flag=True, help="Every CSV/XLSX resource of every active dataset.")
+@click.option("--queue", is_flag=True, help="Queue the loads for `ckan jobs worker` instead of loading here.")
+def datastore_load(resource_ids: tuple[str, ...], load_all: bool, queue: bool) -> None:
+    """(Re)load RESOURCE_IDS (or --all) into the DataStore, whether or not their files changed. A failure is
+    recorded on the resource (its earlier table stays), as the background job does."""
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+
+    from .loader import jobs, status
+
+    if not jobs.enabled():
+        raise click.ClickException("The loader is off (datastore plugin or ckanext.paser.loader.enabled).")
+    if bool(resource_ids) == load_all:
+        raise click.UsageError("Give resource ids or --all.")
+    context = {"ignore_auth": True}
+    if load_all:
+        ids = [row[0] for row in model.Session.query(model.Package.id).filter(
+            model.Package.type == "dataset", model.Package.state == "active")]
+        resources = [{**resource, "package_id": package["id"]}
+                     for package in (tk.get_action("package_show")(dict(context), {"id": i}) for i in ids)
+                     for resource in package.get("resources", []) if jobs.is_table(resource)]
+    else:
+        try:
+            resources = [tk.get_action("resource_show")(dict(context), {"id": i}) for i in resource_ids]
+        except tk.ObjectNotFound as error:
+            raise click.ClickException(f"Resource not found: {error}") from None
+    errors = 0
+    with click.progressbar(resources, label="  resources", show_pos=True) as bar:
+        for resource in bar:
+            if queue:
+                jobs.enqueue_load(resource, force=True)
+                continue
+            jobs.load_resource(resource["id"])
+            row = status.get(resource["id"])
+            errors += bool(row and row["status"] == status.ERROR)
+    verb = "Queued" if queue else "Loaded"
+    click.secho(f"{verb} {len(resources)} resource(s) ({errors} with errors).", fg="yellow" if errors else "green")
+
+
+@paser.group()
 def harvest() -> None:
     """Demo harvest sources (a local imitation of other portals and of the BPS WebAPI)."""
 

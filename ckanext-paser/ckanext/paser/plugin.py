@@ -17,7 +17,13 @@ from .checks import rules_config as check_rules_config
 from .checks import views as check_views
 from .dcat import actions as dcat_actions
 from .dcat import config_declaration as dcat_config_declaration
+from .exports import actions as export_actions
+from .exports import datastore_dump
+from .exports import helpers as export_helpers
+from .exports import views as export_views
 from .harvesters import config_declaration as harvesters_config_declaration
+from .loader import display as loader_display
+from .loader import jobs as loader_jobs
 from .publishers import helpers as publisher_helpers
 from .publishers import validators as publisher_validators
 from .satudata import facets as satudata_facets
@@ -59,6 +65,7 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IAuthFunctions)
     p.implements(p.IPermissionLabels)
     p.implements(p.IBlueprint)
+    p.implements(p.IMiddleware, inherit=True)
     # Catalogues in ckanext/paser/i18n/<locale>/LC_MESSAGES/ckanext-paser.mo (DefaultTranslation's layout).
     p.implements(p.ITranslation)
 
@@ -72,6 +79,7 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
         declaration.load_dict(check_rules_config.config_declaration())
         declaration.load_dict(harvesters_config_declaration())
         declaration.load_dict(dcat_config_declaration())
+        declaration.load_dict(loader_display.config_declaration())
 
     def configure(self, config: Any) -> None:
         # A missing or malformed official OPD file or rules file stops the portal here, naming the file.
@@ -83,16 +91,18 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
         return {**publisher_validators.validators(), **satudata_validators.all_validators()}
 
     def get_helpers(self) -> dict[str, Any]:
-        return {**publisher_helpers.helpers(), **satudata_helpers.all_helpers(), **checks_helpers.helpers()}
+        return {**publisher_helpers.helpers(), **satudata_helpers.all_helpers(), **checks_helpers.helpers(),
+                **export_helpers.helpers(), **loader_display.helpers()}
 
     def get_actions(self) -> dict[str, Any]:
-        return {**satudata_visibility.actions(), **check_actions.actions(), **dcat_actions()}
+        return {**satudata_visibility.actions(), **check_actions.actions(), **dcat_actions(),
+                **export_actions.actions()}
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return check_auth.auth_functions()
+        return {**check_auth.auth_functions(), **export_actions.auth_functions()}
 
     def get_blueprint(self) -> list[Any]:
-        return check_views.blueprints()
+        return [*check_views.blueprints(), *export_views.blueprints()]
 
     # IPermissionLabels: CKAN's labels, plus the walidata reading every private dataset.
     def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
@@ -111,13 +121,16 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # A dataset's own findings, its resources' checks (package_create/update of harvesters call no resource hooks)
     # and the flags it takes part in follow every change, in the background.
+    # Its tables are loaded into the DataStore when their files changed (loader.jobs), also in the background.
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("type", "dataset") == "dataset":
             check_jobs.enqueue_dataset(pkg_dict["id"])
+            loader_jobs.enqueue_dataset(pkg_dict["id"])
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("type", "dataset") == "dataset":
             check_jobs.enqueue_dataset(pkg_dict["id"])
+            loader_jobs.enqueue_dataset(pkg_dict["id"])
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("type", "dataset") == "dataset":
@@ -127,14 +140,22 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
         return satudata_facets.label_search_facets(search_results)
 
     # IResourceController: a table's figures are read in the background (checks.jobs), its check left pending.
+    # Its file is loaded into the DataStore when it changed (core drops the DataStore table of a deleted resource).
     def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
         check_jobs.enqueue_check(resource)
+        loader_jobs.enqueue_load(resource)
 
     def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
         check_jobs.enqueue_check(resource)
+        loader_jobs.enqueue_load(resource)
 
     def before_resource_delete(self, context: Any, resource: dict[str, Any], resources: list[dict[str, Any]]) -> None:
         check_jobs.forget_check(resource["id"])
+        loader_jobs.forget(resource["id"])
+
+    # IMiddleware: XLSX and Excel-friendly CSV on core's /datastore/dump/<id> (exports.datastore_dump).
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        return datastore_dump.install(app)
 
     # IFacets
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:

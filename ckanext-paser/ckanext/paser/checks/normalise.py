@@ -175,7 +175,7 @@ def normalise_sheets(sheets: Iterable[Sheet], description: TableDescription | No
 
 # --- text helpers ---------------------------------------------------------------------------------------------
 
-def _text(cell: Cell) -> str:
+def cell_text(cell: Cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
@@ -203,7 +203,7 @@ def _unit_of(text: str) -> str | None:
 
 
 def _year(cell: Cell) -> str | None:
-    text = _text(cell)
+    text = cell_text(cell)
     return text if _YEAR.match(text) else None
 
 
@@ -233,7 +233,7 @@ _DOT_GROUPS = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+$")
 
 
 def _number_text(cell: Cell) -> str:
-    return re.sub(r"[\s\u00a0\u202f]", "", _text(cell)).removesuffix("%")
+    return re.sub(r"[\s\u00a0\u202f]", "", cell_text(cell)).removesuffix("%")
 
 
 def column_locale(cells: Iterable[Cell]) -> str:
@@ -344,7 +344,7 @@ def _find_header(rows: list[list[Cell]], description: TableDescription) -> tuple
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for column, cell in enumerate(row):
-            text = _text(cell)
+            text = cell_text(cell)
             if not text:
                 continue
             if description.region_column:
@@ -364,18 +364,18 @@ def _layout(sheet: Sheet, description: TableDescription, result: Result) -> _Lay
     if header is None:
         if description.region_column:
             result.problems.append(Problem(COLUMN_NOT_FOUND, {"column": description.region_column}, sheet.name))
-        elif any(_text(cell) for row in rows for cell in row):
+        elif any(cell_text(cell) for row in rows for cell in row):
             result.problems.append(Problem(NO_REGION_COLUMN, {}, sheet.name))
         return None
     header_row, region_columns = header
-    labels = {_text(rows[header_row][column]) for column in region_columns.values()}
+    labels = {cell_text(rows[header_row][column]) for column in region_columns.values()}
     taken = set(region_columns.values())
     data_start = header_row + 1
     # A merged or multi-row header continues while the region cells stay empty or repeat the header.
     while data_start < len(rows) and data_start <= header_row + MAX_HEADER_CONTINUATION:
         row = rows[data_start]
-        cells = [_text(row[c]) if c < len(row) else "" for c in region_columns.values()]
-        if any(cell and cell not in labels for cell in cells) or not any(_text(c) for c in row):
+        cells = [cell_text(row[c]) if c < len(row) else "" for c in region_columns.values()]
+        if any(cell and cell not in labels for cell in cells) or not any(cell_text(c) for c in row):
             break
         # A row of values (numbers other than years) is data, even without a region: no header.
         if any(parse_number(c) is not None and not _year(c) for i, c in enumerate(row) if i not in taken):
@@ -386,12 +386,12 @@ def _layout(sheet: Sheet, description: TableDescription, result: Result) -> _Lay
     for index in range(width):
         parts: list[str] = []
         for row in rows[header_row:data_start]:
-            text = _text(row[index]) if index < len(row) else ""
+            text = cell_text(row[index]) if index < len(row) else ""
             if text and text not in parts:
                 parts.append(text)
         columns.append(_Column(index, parts))
 
-    title_texts = [_text(cell) for row in rows[:header_row] for cell in row if _text(cell)]
+    title_texts = [cell_text(cell) for row in rows[:header_row] for cell in row if cell_text(cell)]
     title_period = next((m.group(1) for text in title_texts if (m := _TITLE_YEAR.search(text))), None)
     period_column = unit_column = None
     for column in columns:
@@ -468,7 +468,7 @@ def _normalise_sheet(sheet: Sheet, description: TableDescription, result: Result
         line = layout.data_start + offset + 1
         cells = {column.index: (row[column.index] if column.index < len(row) else None)
                  for column in layout.value_columns}
-        if not any(_text(cell) for cell in cells.values()):
+        if not any(cell_text(cell) for cell in cells.values()):
             continue  # a blank line, a section heading or a note below the table
         region = _resolve_region(sheet, row, line, layout, result)
         if region is False:
@@ -478,18 +478,18 @@ def _normalise_sheet(sheet: Sheet, description: TableDescription, result: Result
             continue
         row_period = None
         if layout.period_column is not None and layout.period_column < len(row):
-            row_period = _text(row[layout.period_column]) or None
+            row_period = cell_text(row[layout.period_column]) or None
         row_unit = None
         if layout.unit_column is not None and layout.unit_column < len(row):
-            row_unit = _text(row[layout.unit_column]) or None
+            row_unit = cell_text(row[layout.unit_column]) or None
         for column in layout.value_columns:
             cell = cells[column.index]
-            if not _text(cell):
+            if not cell_text(cell):
                 continue
             value = parse_number(cell, locales[column.index])
             if value is None:
                 result.problems.append(Problem(
-                    NOT_A_NUMBER, {"value": _text(cell), "column": column.label}, sheet.name, line, column.index + 1))
+                    NOT_A_NUMBER, {"value": cell_text(cell), "column": column.label}, sheet.name, line, column.index + 1))
                 continue
             result.figures.append(Figure(
                 indicator=names[column.index],
@@ -508,7 +508,7 @@ def _resolve_region(sheet: Sheet, row: list[Cell], line: int, layout: _Layout, r
     """The row's region; None if the row names none; False if it names one that is not known (a problem)."""
     def cell(kind: str) -> str:
         index = layout.region_columns.get(kind)
-        return _text(row[index]) if index is not None and index < len(row) else ""
+        return cell_text(row[index]) if index is not None and index < len(row) else ""
 
     def unknown(kind: str, name: str, kecamatan_code: str | None = None) -> bool:
         column = layout.region_columns[kind] + 1

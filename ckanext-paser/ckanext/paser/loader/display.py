@@ -1,0 +1,45 @@
+"""The load status as the resource page shows it: the failure message translated and filled."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+import yaml
+
+from . import status
+
+_DECLARATION = "config_declaration.yaml"
+
+
+def config_declaration() -> dict[str, Any]:
+    with open(os.path.join(os.path.dirname(__file__), _DECLARATION), encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def message(row: Mapping[str, Any]) -> str | None:
+    if not row.get("message"):
+        return None
+    params = dict(row.get("params") or {})
+    msgid: str = row["message"]  # marked with N_ in loader.jobs and checks.jobs
+    try:
+        return tk._(msgid) % params
+    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: the English text
+        return msgid % params
+
+
+def paser_datastore_load(resource_id: str) -> dict[str, Any] | None:
+    """The DataStore load of a resource (status, rows, loaded_at, message); None when it was never queued."""
+    try:
+        row = status.get(resource_id)
+    except sa.exc.SQLAlchemyError:  # the page shows without it (e.g. before the migration ran)
+        return None
+    if row is None:
+        return None
+    return {"status": row["status"], "rows": row["rows"], "loaded_at": row["loaded_at"], "message": message(row)}
+
+
+def helpers() -> dict[str, Any]:
+    return {"paser_datastore_load": paser_datastore_load}
