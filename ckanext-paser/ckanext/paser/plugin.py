@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import reference
+from . import config_declarations, reference
 from .checks import access as check_access
 from .checks import actions as check_actions
 from .checks import auth as check_auth
@@ -16,12 +16,10 @@ from .checks import jobs as check_jobs
 from .checks import rules_config as check_rules_config
 from .checks import views as check_views
 from .dcat import actions as dcat_actions
-from .dcat import config_declaration as dcat_config_declaration
 from .exports import actions as export_actions
 from .exports import datastore_dump
 from .exports import helpers as export_helpers
 from .exports import views as export_views
-from .harvesters import config_declaration as harvesters_config_declaration
 from .loader import display as loader_display
 from .loader import jobs as loader_jobs
 from .publishers import helpers as publisher_helpers
@@ -45,7 +43,7 @@ class PaserSearchPlugin(p.SingletonPlugin):
         search_install.install()
 
     def declare_config_options(self, declaration: Any, key: Any) -> None:
-        declaration.load_dict(search_install.config_declaration())
+        declaration.load_dict(config_declarations.load("search"))
 
 
 
@@ -75,11 +73,8 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
         return [paser]
 
     def declare_config_options(self, declaration: Any, key: Any) -> None:
-        declaration.load_dict(reference.config_declaration())
-        declaration.load_dict(check_rules_config.config_declaration())
-        declaration.load_dict(harvesters_config_declaration())
-        declaration.load_dict(dcat_config_declaration())
-        declaration.load_dict(loader_display.config_declaration())
+        for subpackage in config_declarations.PASER_SUBPACKAGES:
+            declaration.load_dict(config_declarations.load(subpackage))
 
     def configure(self, config: Any) -> None:
         # A missing or malformed official OPD file or rules file stops the portal here, naming the file.

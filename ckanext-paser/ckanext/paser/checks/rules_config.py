@@ -238,8 +238,3 @@ def _load(path: str | None) -> RulesConfig:
 def rules() -> RulesConfig:
     """The rules in force (read once per file)."""
     return _load(configured_rules_file())
-
-
-def config_declaration() -> dict:
-    with open(os.path.join(os.path.dirname(__file__), "config_declaration.yaml"), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)

@@ -5,12 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 
-def config_declaration() -> dict[str, Any]:
-    from .config import config_declaration as declaration
-
-    return declaration()
-
-
 def actions() -> dict[str, Any]:
     """Chained actions on ckanext-dcat's catalogue actions (IActions of `paser`)."""
     from .visibility import actions as visibility_actions

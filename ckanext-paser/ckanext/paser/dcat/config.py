@@ -3,10 +3,6 @@ ckanext-dcat takes from CKAN's site settings (title, description, homepage, lang
 publisher and the licence DCAT-AP asks for."""
 from __future__ import annotations
 
-import os
-from typing import Any
-
-import yaml
 from ckan.plugins import toolkit
 
 PUBLISHER_NAME = "ckanext.paser.dcat.publisher_name"
@@ -22,11 +18,6 @@ DEFAULTS = {
     CATALOGUE_LICENSE: "https://creativecommons.org/licenses/by/4.0/",
     CATALOGUE_DESCRIPTION: "Katalog data Satu Data Kabupaten Paser.",
 }
-
-
-def config_declaration() -> dict[str, Any]:
-    with open(os.path.join(os.path.dirname(__file__), "config_declaration.yaml"), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 def catalogue_settings() -> dict[str, str]:

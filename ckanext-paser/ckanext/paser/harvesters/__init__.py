@@ -3,12 +3,3 @@
 errors, the Paser dataset defaults and secret redaction; ``stages`` the gather, fetch and import stages of the
 harvesters with one dataset per listed item (bps, spreadsheet)."""
 from __future__ import annotations
-
-
-def config_declaration() -> dict:
-    import os
-
-    import yaml
-
-    with open(os.path.join(os.path.dirname(__file__), "config_declaration.yaml"), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)

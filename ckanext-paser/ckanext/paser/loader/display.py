@@ -1,22 +1,13 @@
 """The load status as the resource page shows it: the failure message translated and filled."""
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
-import yaml
 
 from . import status
-
-_DECLARATION = "config_declaration.yaml"
-
-
-def config_declaration() -> dict[str, Any]:
-    with open(os.path.join(os.path.dirname(__file__), _DECLARATION), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 def message(row: Mapping[str, Any]) -> str | None:

@@ -24,12 +24,3 @@ __all__ = [
     "kecamatan_by_bps_code", "kecamatan_by_code", "kecamatan_by_name", "kecamatan_list", "normalise",
     "opd_by_name", "opd_by_slug", "opd_list", "urusan_by_code", "urusan_list",
 ]
-
-
-def config_declaration() -> dict:
-    import os
-
-    import yaml
-
-    with open(os.path.join(os.path.dirname(__file__), "config_declaration.yaml"), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)

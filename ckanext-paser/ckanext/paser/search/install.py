@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import os
 import sys
 from typing import Any
-
-import yaml
 
 log = logging.getLogger(__name__)
 
@@ -19,12 +16,6 @@ _original: dict[str, Any] = {}
 # Datasets indexed during the current commit's notifications (None outside one).
 _indexed_in_commit: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
     "paser_search_indexed_in_commit", default=None)
-
-
-def config_declaration() -> dict[str, Any]:
-    path = os.path.join(os.path.dirname(__file__), "config_declaration.yaml")
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 def make_connection(decode_dates: bool = True) -> Any:
@@ -92,5 +83,3 @@ def install() -> None:
     except ImportError:
         return
     harvest_update.make_connection = make_connection  # type: ignore[attr-defined]
-
-
