@@ -84,3 +84,11 @@ def upload(world, create_with_upload):
                                   package_id=dataset["id"], url="upload", **fields)
 
     return upload
+
+
+# A loaded table: the Windows-1252, semicolon, decimal-comma CSV of four kecamatan.
+@pytest.fixture
+def loaded(world, public_dataset, upload):
+    resource = upload(public_dataset, (FIXTURES / "kecamatan_cp1252.csv").read_bytes(), "kecamatan.csv")
+    run_jobs()
+    return resource

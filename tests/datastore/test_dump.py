@@ -23,13 +23,6 @@ ROWS = [
 ]
 
 
-@pytest.fixture
-def loaded(world, public_dataset, upload):
-    resource = upload(public_dataset, (FIXTURES / "kecamatan_cp1252.csv").read_bytes(), "kecamatan.csv")
-    run_jobs()
-    return resource
-
-
 def dump(app, resource_id: str, headers: dict | None = None, status: int = 200, **params):
     return app.get(f"/datastore/dump/{resource_id}", query_string=params, headers=headers or {}, status=status)
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from .conftest import FIXTURES, run_jobs
+from .conftest import run_jobs
 from .test_dump import dump
 
 FORMULA_CSV = (
@@ -20,13 +20,6 @@ FORMULA_CSV = (
     b"Kuaro;29.942;101,25;-\n"
     b"Tanah Grogot;78.018;99,5;+62 543 21000\n"
 )
-
-
-@pytest.fixture
-def loaded(world, public_dataset, upload):
-    resource = upload(public_dataset, (FIXTURES / "kecamatan_cp1252.csv").read_bytes(), "kecamatan.csv")
-    run_jobs()
-    return resource
 
 
 @pytest.mark.parametrize("params", [{}, {"format": "tsv"}, {"bom": "true"}, {"format": "tsv", "bom": "true"}])

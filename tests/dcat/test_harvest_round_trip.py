@@ -7,10 +7,8 @@ The stock harvester has no per-source profile setting (``gather_stage`` builds `
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -27,6 +25,7 @@ from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestSour
 from ckanext.harvest.tests.factories import HarvestJobObj
 from ckanext.harvest.tests.lib import run_harvest_job
 from ckanext.paser import reference
+from live_portal import free_port, start_portal
 
 from .conftest import KUARO, TANAH_GROGOT, TANAH_GROGOT_BOUNDS, full_metadata
 
@@ -91,12 +90,6 @@ formatter = generic
 [formatter_generic]
 format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _psql(sql: str) -> None:
@@ -174,7 +167,7 @@ def _populate(site: Publisher) -> None:
 def publisher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Publisher]:
     """The publishing portal from its own ini and database, for the module; its database is dropped after."""
     directory = tmp_path_factory.mktemp("publisher")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     ini = directory / "publisher.ini"
     (directory / "storage").mkdir()
@@ -190,17 +183,7 @@ def publisher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Publisher]:
         _ckan(ini, "user", "add", "admin-rt", "email=admin@rt.ckan.net", "password=rahasia-rt-12345")
         _ckan(ini, "sysadmin", "add", "admin-rt")
         token = _ckan(ini, "user", "token", "add", "admin-rt", "round-trip").strip().splitlines()[-1].strip()
-        process = subprocess.Popen([CKAN, "-c", str(ini), "run", "--host", "127.0.0.1", "--port", str(port),
-                                    "--disable-reloader"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/3/action/status_show", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the publishing portal did not start; see {log.name}") from None
-                time.sleep(0.5)
+        process = start_portal(str(ini), port, log)
         site = Publisher(url, token, {})
         _populate(site)
         yield site

@@ -18,6 +18,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from .csv_style import FORMULA_STARTS
+
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 256 * 1024
@@ -27,22 +29,20 @@ PUT_WAIT_S = 1.0
 _DONE = object()
 DECIMAL_TYPES = ("numeric", "float4", "float8")
 TEXT_TYPES = ("text", "varchar")
-# Excel runs a cell starting with one of these as a formula (kept in step with csv_style.FORMULA_STARTS), by code
-# point: ascii() of the first character costs PostgreSQL a third of what left() or a regular expression does.
-FORMULA_START_CODES = ", ".join(str(ord(char)) for char in ("=", "+", "-", "@", "\t", "\r"))
+# csv_style's formula starts by code point: ascii() of the first character costs PostgreSQL a third of what left()
+# or a regular expression does.
+FORMULA_START_CODES = ", ".join(str(ord(char)) for char in FORMULA_STARTS)
 
 
 class _Abandoned(Exception):
     """The client went away: the COPY is stopped."""
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def select_expression(field_id: str, field_type: str, excel: bool) -> str:
     """One column of the COPY's SELECT, as core's dump formats it (plus the Excel conventions when asked)."""
-    column = quote(field_id)
+    from ckanext.datastore.backend.postgres import identifier
+
+    column = identifier(field_id)
     if field_type == "nested":
         expression = f"coalesce(({column}).json, 'null')"
     elif field_type == "timestamp":
@@ -60,9 +60,11 @@ def select_expression(field_id: str, field_type: str, excel: bool) -> str:
 
 def copy_statement(resource_id: str, fields: list[dict[str, Any]], delimiter: str, excel: bool = False) -> str:
     """`COPY (SELECT <fields> FROM <table> ORDER BY _id) TO STDOUT` in CSV with this delimiter."""
+    from ckanext.datastore.backend.postgres import identifier
+
     columns = ", ".join(select_expression(field["id"], field.get("type", "text"), excel) for field in fields)
     delimiter_literal = "E'\\t'" if delimiter == "\t" else f"'{delimiter}'"
-    return (f"COPY (SELECT {columns} FROM {quote(resource_id)} ORDER BY {quote('_id')}) "
+    return (f"COPY (SELECT {columns} FROM {identifier(resource_id)} ORDER BY {identifier('_id')}) "
             f"TO STDOUT (FORMAT csv, DELIMITER {delimiter_literal})")
 
 

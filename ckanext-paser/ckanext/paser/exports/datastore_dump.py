@@ -18,7 +18,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -58,25 +58,34 @@ def dump(original: Callable[..., Any], resource_id: str) -> Any:
     fmt = (args.get("format") or "csv").strip().lower()
     if fmt == "xlsx":
         return _xlsx_response(resource_id)
+    if fmt not in ("csv", "tsv"):
+        return original(resource_id=resource_id)
     excel = fmt == "csv" and csv_style.style_from_args(args) is csv_style.EXCEL
-    if fmt in ("csv", "tsv"):
-        params, offset, limit = _search_params(resource_id)
-        if _whole_table(params, offset, limit):
-            return _copy_response(resource_id, fmt, excel)
+    request = _dump_request(resource_id)
+    if request.whole_table:
+        return _copy_response(resource_id, request.fields, fmt, excel)
     if excel:
-        return _csv_response(resource_id, csv_style.EXCEL)
+        return _csv_response(resource_id, request, csv_style.EXCEL)
     return original(resource_id=resource_id)
 
 
-def _whole_table(params: dict[str, Any], offset: int, limit: int | None) -> bool:
-    """The download asks for every row in CKAN's order: one COPY serves it (copy_stream)."""
-    searching = any(params.get(option) for option in SEARCH_OPTIONS)
-    return not searching and not offset and limit is None and params.get("sort") in (None, "", "_id")
+class DumpRequest(NamedTuple):
+    """A dump the user may read: its search options, offset and limit, and the table's fields."""
+
+    params: dict[str, Any]
+    offset: int
+    limit: int | None
+    fields: list[dict[str, Any]]
+
+    @property
+    def whole_table(self) -> bool:
+        """Every row in CKAN's order: one COPY serves it (copy_stream)."""
+        searching = any(self.params.get(option) for option in SEARCH_OPTIONS)
+        return (not searching and not self.offset and self.limit is None
+                and self.params.get("sort") in (None, "", "_id"))
 
 
-def _copy_response(resource_id: str, fmt: str, excel: bool) -> Any:
-    fields = tk.get_action("datastore_search")({"user": tk.g.user}, {
-        "resource_id": resource_id, "limit": 0, "include_total": False})["fields"]
+def _copy_response(resource_id: str, fields: list[dict[str, Any]], fmt: str, excel: bool) -> Any:
     names = [field["id"] for field in fields]
     if excel:
         header = "".join(csv_style.stream_csv(names, [], csv_style.EXCEL))
@@ -101,15 +110,16 @@ def _copy_response(resource_id: str, fmt: str, excel: bool) -> Any:
     return flask.Response(body(), headers={"Content-Type": content_type, "Content-Disposition": _attachment(name)})
 
 
-def _search_params(resource_id: str) -> tuple[dict[str, Any], int, int | None]:
-    """The user's access checked as core does, then the search options, offset and limit of the request (validated
-    by core's dump schema)."""
+def _dump_request(resource_id: str) -> DumpRequest:
+    """The user's access checked as core does (the check's empty search gives the fields), then the search
+    options, offset and limit of the request (validated by core's dump schema)."""
     import ckan.lib.navl.dictization_functions as dict_fns
 
     from ckanext.datastore.blueprint import dump_schema
 
     try:
-        tk.get_action("datastore_search")({}, {"resource_id": resource_id, "limit": 0, "include_total": False})
+        fields = tk.get_action("datastore_search")({}, {
+            "resource_id": resource_id, "limit": 0, "include_total": False})["fields"]
     except (tk.ObjectNotFound, tk.NotAuthorized):
         tk.abort(404, tk._("DataStore resource not found"))
     data, errors = dict_fns.validate({**flask.request.args.to_dict(), "format": "csv"}, dump_schema())
@@ -117,7 +127,7 @@ def _search_params(resource_id: str) -> tuple[dict[str, Any], int, int | None]:
         tk.abort(400, "\n".join(f"{key}: {' '.join(messages)}" for key, messages in errors.items()))
     params = {key: value for key, value in data.items() if key in SEARCH_OPTIONS}
     params["sort"] = data["sort"]
-    return params, data["offset"], data.get("limit")
+    return DumpRequest(params, data["offset"], data.get("limit"), fields)
 
 
 def _pages(resource_id: str, params: dict[str, Any], offset: int, limit: int | None,
@@ -154,9 +164,8 @@ def _attachment(name: str) -> str:
     return f'attachment; filename="{name}"'
 
 
-def _csv_response(resource_id: str, style: csv_style.CsvStyle) -> Any:
-    params, offset, limit = _search_params(resource_id)
-    fields, rows = _pages(resource_id, params, offset, limit, tk.g.user)
+def _csv_response(resource_id: str, request: DumpRequest, style: csv_style.CsvStyle) -> Any:
+    fields, rows = _pages(resource_id, request.params, request.offset, request.limit, tk.g.user)
     chunks = csv_style.stream_csv([field["id"] for field in fields], rows, style)
     return flask.Response(flask.stream_with_context(chunks), headers={
         "Content-Type": "text/csv; charset=utf-8",
@@ -198,8 +207,8 @@ def _send(handle: Any) -> Iterator[bytes]:
 
 
 def _xlsx_response(resource_id: str) -> Any:
-    params, offset, limit = _search_params(resource_id)
-    fields, rows = _pages(resource_id, params, offset, limit, tk.g.user)
+    request = _dump_request(resource_id)
+    fields, rows = _pages(resource_id, request.params, request.offset, request.limit, tk.g.user)
     descriptor, path = tempfile.mkstemp(suffix=".xlsx", prefix="paser-dump-")
     os.close(descriptor)
     try:
