@@ -6,8 +6,9 @@ On a catalogue of 10,000 datasets with the full Paser metadata it measures, in o
 * one catalogue page of 100 datasets rendered as Turtle with the portal's profiles ([paser_dcat_ap], which is
   euro_dcat_ap_3 plus the Satu Data fields) and with [euro_dcat_ap_3] alone, on the same page, interleaved
   A B B A ... after warm-up:
-  - serialisation alone: `RDFSerializer(profiles=...).serialize_catalog(...)` over the same dataset dicts (page 1
-    of the catalogue search, deep-copied before each repetition, outside the timing);
+  - serialisation alone: `CatalogueSerializer(profiles=...).serialize_catalog(...)` (the portal's serializer,
+    which `dcat_catalog_show` uses) over the same dataset dicts (page 1 of the catalogue search, deep-copied before
+    each repetition, outside the timing); and the same with ckanext-dcat's own `RDFSerializer`, for comparison;
   - the whole `dcat_catalog_show` action (search, the portal's visibility filter, serialisation) with `profiles`;
   medians, p95 and the overhead of the Paser profile;
 * streaming the whole catalogue page by page with the portal's profiles (`dcat_catalog_show`, page=1..N, page size
@@ -22,12 +23,17 @@ config/common.ini (the real plugin list and `ckanext.dcat.rdf.profiles`). Run it
 
     .venv/bin/python scripts/bench_dcat.py --json out.json   # 10,000 datasets, 20 repetitions
     .venv/bin/python scripts/bench_dcat.py --quick           # 500 datasets, 5 repetitions
+    .venv/bin/python scripts/bench_dcat.py --reuse --no-gc-freeze   # the same catalogue again, GC not frozen
+
+Before measuring, the process's objects are frozen out of the cyclic garbage collector, as the portal's web
+processes do at their first request (ckanext.paser.runtime.gc_freeze); --no-gc-freeze measures without.
 
 See docs/performance.md ("DCAT catalogue (issue 6)").
 """
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import os
 import resource
@@ -251,6 +257,27 @@ class Bench:
             connection.commit()
         connection.close()
 
+    def reuse(self) -> None:
+        """The catalogue a previous run left in the database (--reuse), checked for its size."""
+        self.admin = self.tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+        count = self.action("package_search", {"q": "*:*", "rows": 0})["count"]
+        if count != self.args.datasets:
+            sys.exit(f"--reuse: the database holds {count} datasets, expected {self.args.datasets}; run without it")
+        log(f"reusing the catalogue of {count} datasets in {DATABASE}")
+        self.summary["build"] = {"datasets": count, "package_create": 0, "package_create_s": 0.0,
+                                 "sql_copies": 0, "sql_copy_s": 0.0, "rebuild_s": 0.0, "reused": True}
+
+    def freeze(self) -> None:
+        """As a portal web process does at its first request (ckanext.paser.runtime.gc_freeze), unless
+        --no-gc-freeze: what the process holds now is frozen out of the cyclic garbage collector."""
+        from ckanext.paser.runtime import gc_freeze
+
+        tracked = len(gc.get_objects())
+        frozen = 0 if self.args.no_gc_freeze else gc_freeze.freeze()
+        log(f"{tracked:,} objects tracked by the garbage collector; {frozen:,} frozen"
+            f"{' (--no-gc-freeze)' if self.args.no_gc_freeze else ''}")
+        self.summary["gc"] = {"tracked": tracked, "frozen": frozen}
+
     def all_ids(self) -> list[str]:
         connection = self.raw()
         with connection.cursor() as cursor:
@@ -282,27 +309,31 @@ class Bench:
 
     def ab(self) -> None:
         from ckanext.dcat.processors import RDFSerializer
+        from ckanext.paser.dcat.serializer import CatalogueSerializer
 
         dicts, pagination = self.page_dicts()
         reps, warmup = self.args.reps, self.args.warmup
         log(f"A/B on page 1 ({len(dicts)} datasets): {warmup} warm-up rounds, then {reps} x each, order A B B A ...")
-        serialise: dict[str, list[float]] = {"paser": [], "euro": []}
-        action: dict[str, list[float]] = {"paser": [], "euro": []}
+        serialisers = {"serialise": CatalogueSerializer, "stock": RDFSerializer}
+        timings: dict[str, dict[str, list[float]]] = {label: {"paser": [], "euro": []}
+                                                      for label in (*serialisers, "action")}
+        serialise, action = timings["serialise"], timings["action"]
         sizes: dict[str, int] = {}
         profiles = {"paser": PASER, "euro": EURO}
         for round_number in range(warmup + reps):
             order = ("paser", "euro") if round_number % 2 == 0 else ("euro", "paser")
-            for key in order:
-                page = copy.deepcopy(dicts)
-                started = time.perf_counter()
-                text = RDFSerializer(profiles=profiles[key]).serialize_catalog(
-                    {}, page, _format="turtle", pagination_info=pagination)
-                elapsed = (time.perf_counter() - started) * 1000
-                if round_number == 0:
-                    sizes[f"serialize_{key}_triples"] = self.verify(text, f"serialize_catalog {key}")
-                    sizes[f"serialize_{key}_bytes"] = len(text.encode())
-                if round_number >= warmup:
-                    serialise[key].append(elapsed)
+            for label, serializer in serialisers.items():
+                for key in order:
+                    page = copy.deepcopy(dicts)
+                    started = time.perf_counter()
+                    text = serializer(profiles=profiles[key]).serialize_catalog(
+                        {}, page, _format="turtle", pagination_info=pagination)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if round_number == 0:
+                        sizes[f"{label}_{key}_triples"] = self.verify(text, f"{serializer.__name__} {key}")
+                        sizes[f"{label}_{key}_bytes"] = len(text.encode())
+                    if round_number >= warmup:
+                        timings[label][key].append(elapsed)
             for key in order:
                 started = time.perf_counter()
                 text = self.action("dcat_catalog_show", {"page": 1, "format": "ttl", "profiles": profiles[key]})
@@ -315,10 +346,11 @@ class Bench:
             self.model.Session.remove()
             if round_number >= warmup:
                 log(f"  round {round_number - warmup + 1}/{reps}: serialise paser {serialise['paser'][-1]:.0f} / "
-                    f"euro {serialise['euro'][-1]:.0f} ms; action paser {action['paser'][-1]:.0f} / euro "
+                    f"euro {serialise['euro'][-1]:.0f} ms; stock serializer paser {timings['stock']['paser'][-1]:.0f}"
+                    f" / euro {timings['stock']['euro'][-1]:.0f} ms; action paser {action['paser'][-1]:.0f} / euro "
                     f"{action['euro'][-1]:.0f} ms")
         result: dict[str, Any] = {"page_datasets": len(dicts), "sizes": sizes}
-        for label, values in (("serialise", serialise), ("action", action)):
+        for label, values in timings.items():
             paser, euro = stats(values["paser"]), stats(values["euro"])
             result[label] = {"paser_ms": paser, "euro_ms": euro,
                              "overhead_median_pct": (paser["median"] / euro["median"] - 1) * 100,
@@ -371,14 +403,23 @@ class Bench:
         dcat_dir = "ckanext-paser/ckanext/paser/dcat"
         print(f"Code: profile at commit {git('log', '-1', '--format=%h', '--', dcat_dir)} (work tree "
               f"{'modified' if git('status', '--porcelain', '--', dcat_dir) else 'clean'})")
-        print(f"Catalogue: {build['datasets']:,} datasets ({build['package_create']} by package_create in "
-              f"{build['package_create_s']:.0f}s, {build['sql_copies']:,} SQL copies in {build['sql_copy_s']:.0f}s, "
-              f"search.rebuild {build['rebuild_s']:.0f}s)")
+        if build.get("reused"):
+            print(f"Catalogue: {build['datasets']:,} datasets left by a previous run (--reuse)")
+        else:
+            print(f"Catalogue: {build['datasets']:,} datasets ({build['package_create']} by package_create in "
+                  f"{build['package_create_s']:.0f}s, {build['sql_copies']:,} SQL copies in "
+                  f"{build['sql_copy_s']:.0f}s, search.rebuild {build['rebuild_s']:.0f}s)")
+        print(f"Garbage collector: {s['gc']['tracked']:,} objects tracked before the measurements, "
+              f"{s['gc']['frozen']:,} frozen (as the portal's web processes do at their first request)"
+              if s["gc"]["frozen"] else f"Garbage collector: {s['gc']['tracked']:,} objects tracked, not frozen "
+              "(--no-gc-freeze)")
         print()
         print(f"| page of {ab['page_datasets']} datasets, Turtle (n={ab['serialise']['paser_ms']['n']} each) | "
               "euro_dcat_ap_3 median / p95 | paser_dcat_ap median / p95 | overhead (medians / paired) |")
         print("|---|---:|---:|---:|")
-        titles = {"serialise": "serialize_catalog alone", "action": "dcat_catalog_show (search + serialisation)"}
+        titles = {"serialise": "serialize_catalog alone, the portal's serializer (CatalogueSerializer)",
+                  "action": "dcat_catalog_show (search + serialisation)",
+                  "stock": "for comparison: serialize_catalog with ckanext-dcat's own RDFSerializer"}
         for label, title in titles.items():
             row = ab[label]
             print(f"| {title} | {row['euro_ms']['median']:.0f} / {row['euro_ms']['p95']:.0f} ms | "
@@ -411,12 +452,17 @@ class Bench:
                                              check=False).stdout.split()
             log(f"run with {self.args.datasets} datasets, {self.args.reps} repetitions; pytest processes: "
                 f"{pytest or 'none'}; temporary folder {self.folder}")
-            set_up_database(self.ini)
-            self.load()
-            self.fixtures()
-            self.build()
+            if self.args.reuse:
+                self.load()
+                self.reuse()
+            else:
+                set_up_database(self.ini)
+                self.load()
+                self.fixtures()
+                self.build()
             if not self.args.no_wait:
                 benchlib.wait_for_benchmarks(OTHER_BENCHMARKS, 15)
+            self.freeze()
             self.ab()
             self.stream()
             self.summary["pytest"] = benchlib.subprocess.run(["pgrep", "-f", "pytest"], capture_output=True,
@@ -443,6 +489,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, help="untimed rounds before (default 3)")
     parser.add_argument("--no-wait", action="store_true", help="do not wait for other benchmarks (smoke runs)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary ini folder")
+    parser.add_argument("--reuse", action="store_true", help="measure the catalogue a previous run left in the "
+                        "database (same --datasets) instead of building it again")
+    parser.add_argument("--no-gc-freeze", action="store_true", help="measure without freezing the process's "
+                        "objects out of garbage collection (the portal does it at its first request)")
     parser.add_argument("--json", help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
     defaults = ({"datasets": 500, "templates": 100, "reps": 5, "warmup": 2} if args.quick

@@ -9,7 +9,7 @@ from ckan import model
 from ckan.lib.search import rebuild
 from ckan.tests import helpers
 from ckanext.dcat import logic as dcat_logic
-from ckanext.paser.dcat import visibility
+from ckanext.paser.dcat import actions as catalogue_actions
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
@@ -117,8 +117,8 @@ def test_filter_holds_when_the_private_flag_contradicts_klasifikasi(catalogue: C
     context = {"user": catalogue.sysadmin["name"]}
     with app.flask_app.test_request_context("/catalog.ttl"):
         unfiltered = turtle(dcat_logic.dcat_catalog_show(dict(context), {"format": "turtle"}))
-        filtered = turtle(visibility.dcat_catalog_show(dcat_logic.dcat_catalog_show, dict(context),
-                                                       {"format": "turtle", "fq": "organization:disdukcapil"}))
+        filtered = turtle(catalogue_actions.dcat_catalog_show(dcat_logic.dcat_catalog_show, dict(context),
+                                                              {"format": "turtle", "fq": "organization:disdukcapil"}))
     assert leaked["id"] in dataset_identifiers(unfiltered)  # the stock query alone would publish it
     assert dataset_identifiers(filtered) == {public["id"]}
     assert URIRef in (type(node) for node in filtered.subjects(RDF.type, DCAT.Catalog))

@@ -1,7 +1,8 @@
 """The Paser profile reads back what it writes: every Paser field survives serialise → parse."""
 from __future__ import annotations
 
-from ckanext.dcat.processors import RDFParser, RDFSerializer
+from ckanext.dcat.processors import RDFParser
+from ckanext.paser.dcat.serializer import CatalogueSerializer
 
 from .conftest import PROFILES, TANAH_GROGOT, Catalogue
 
@@ -14,7 +15,7 @@ RESOURCE_FIELDS = ("name", "format", "mimetype", "kolom_wilayah", "jenis_kode_wi
 def test_every_paser_field_round_trips(catalogue: Catalogue) -> None:
     dataset = catalogue.create("penduduk-per-desa")
     for fmt in ("turtle", "xml", "json-ld"):
-        rdf = RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format=fmt)
+        rdf = CatalogueSerializer(profiles=PROFILES).serialize_dataset(dataset, _format=fmt)
         parser = RDFParser(profiles=PROFILES)
         parser.parse(rdf, _format=fmt)
         parsed = list(parser.datasets())
@@ -35,7 +36,7 @@ def test_regions_have_stable_uris_and_known_bounds(catalogue: Catalogue) -> None
     from rdflib.namespace import DCAT, DCTERMS
 
     dataset = catalogue.create("penduduk-per-desa")
-    graph = Graph().parse(data=RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle"),
+    graph = Graph().parse(data=CatalogueSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle"),
                           format="turtle")
     region = URIRef(f"http://test.ckan.net/wilayah/{TANAH_GROGOT}")
     assert (None, DCTERMS.spatial, region) in graph
@@ -53,9 +54,10 @@ def test_listed_after_euro_dcat_ap_3_it_writes_the_same_graph(catalogue: Catalog
     datasets = [catalogue.create("penduduk-per-desa"), catalogue.create("penduduk-kecamatan")]
     graphs = []
     for profiles in (["paser_dcat_ap"], ["euro_dcat_ap_3", "paser_dcat_ap"]):
-        single = RDFSerializer(profiles=profiles).serialize_dataset(datasets[0], _format="turtle")
-        page = RDFSerializer(profiles=profiles).serialize_catalog({}, datasets, _format="turtle")
+        single = CatalogueSerializer(profiles=profiles).serialize_dataset(datasets[0], _format="turtle")
+        page = CatalogueSerializer(profiles=profiles).serialize_catalog({}, datasets, _format="turtle")
         graphs.append((Graph().parse(data=single, format="turtle"), Graph().parse(data=page, format="turtle")))
     assert len(graphs[0][0]) > 100
     assert isomorphic(graphs[0][0], graphs[1][0])
     assert isomorphic(graphs[0][1], graphs[1][1])
+

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckanext.dcat.processors import RDFSerializer
+from ckanext.paser.dcat.serializer import CatalogueSerializer
 from rdflib import Graph
 
 from .conftest import PROFILES, Catalogue, turtle, validate
@@ -22,7 +22,7 @@ def test_minimal_dataset_has_no_violations(catalogue: Catalogue) -> None:
     dataset = catalogue.create("luas-wilayah", notes="", groups=[], resources=[], contact=[], temporal_coverage=[],
                                tingkat_penyajian="kabupaten", cakupan_kecamatan=[], cakupan_desa=[], urusan=[],
                                frequency="", kode_indikator="")
-    graph = Graph().parse(data=RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle"),
+    graph = Graph().parse(data=CatalogueSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle"),
                           format="turtle")
     conforms, report = validate(graph)
     assert conforms, report

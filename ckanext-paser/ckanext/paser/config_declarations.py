@@ -9,7 +9,7 @@ import yaml
 
 ROOT = Path(__file__).parent
 # The subpackages of the `paser` plugin that declare options (paser_search declares "search").
-PASER_SUBPACKAGES = ("reference", "checks", "harvesters", "dcat", "loader")
+PASER_SUBPACKAGES = ("reference", "checks", "harvesters", "dcat", "loader", "runtime")
 
 
 def load(subpackage: str) -> dict[str, Any]:

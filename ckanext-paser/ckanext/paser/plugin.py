@@ -24,6 +24,7 @@ from .loader import display as loader_display
 from .loader import jobs as loader_jobs
 from .publishers import helpers as publisher_helpers
 from .publishers import validators as publisher_validators
+from .runtime import gc_freeze
 from .satudata import facets as satudata_facets
 from .satudata import helpers as satudata_helpers
 from .satudata import indexing as satudata_indexing
@@ -148,9 +149,10 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
         check_jobs.forget_check(resource["id"])
         loader_jobs.forget(resource["id"])
 
-    # IMiddleware: XLSX and Excel-friendly CSV on core's /datastore/dump/<id> (exports.datastore_dump).
+    # IMiddleware: XLSX and Excel-friendly CSV on core's /datastore/dump/<id> (exports.datastore_dump); the
+    # start-up heap frozen out of garbage collection at the first request (runtime.gc_freeze).
     def make_middleware(self, app: Any, config: Any) -> Any:
-        return datastore_dump.install(app)
+        return gc_freeze.install(datastore_dump.install(app))
 
     # IFacets
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:

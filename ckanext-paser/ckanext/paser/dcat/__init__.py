@@ -7,6 +7,6 @@ from typing import Any
 
 def actions() -> dict[str, Any]:
     """Chained actions on ckanext-dcat's catalogue actions (IActions of `paser`)."""
-    from .visibility import actions as visibility_actions
+    from .actions import actions as catalogue_actions
 
-    return visibility_actions()
+    return catalogue_actions()

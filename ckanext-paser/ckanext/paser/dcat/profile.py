@@ -16,10 +16,12 @@ import weakref
 from typing import Any
 
 from ckan import model
+from ckan.plugins import PluginImplementations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from ckanext.dcat.interfaces import IDCATURIGenerator
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import resource_uri
 
@@ -60,14 +62,25 @@ KECAMATAN_CODE = re.compile(r"^64\.01\.\d{2}$")
 DESA_CODE = re.compile(r"^64\.01\.\d{2}\.[12]\d{3}$")
 
 
+URI_BUILDERS = {"organization": uris.organization_uri, "contact": uris.contact_uri, "region": uris.region_uri,
+                "sector": uris.sector_uri, "urusan": uris.urusan_uri}
+
 # What the profile looks up in CKAN (organisation details, kecamatan boundaries), kept for the life of one graph:
 # ckanext-dcat makes a new profile object for every dataset, and a catalogue page of 100 datasets would otherwise
 # call organization_show twice and organization_list (every kecamatan organisation dictized) once per dataset.
 _LOOKUPS: weakref.WeakKeyDictionary[Graph, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
+FREQUENCY_URIS = {code: URIRef(f"{EU}frequency/{eu}") for code, eu in FREQUENCY.items()}
+# The Satu Data properties as URIs once (a Namespace builds and checks a new URIRef on every lookup).
+SDI_LITERALS = tuple((SDI[term], field) for term, field in LITERAL_FIELDS.items())
+SDI_RESOURCE_LITERALS = tuple((SDI[term], field) for term, field in RESOURCE_FIELDS.items())
+# Organisation extras the profile writes: contact details of agencies, codes and boundaries of kecamatan.
+ORGANIZATION_EXTRAS = ("email", "website", "spatial", "kode_kemendagri")
+
+
 def frequency_uri(code: str) -> URIRef | None:
-    return URIRef(f"{EU}frequency/{FREQUENCY[code]}") if code in FREQUENCY else None
+    return FREQUENCY_URIS.get(code)
 
 
 def access_right_uri(code: str) -> URIRef | None:
@@ -94,6 +107,22 @@ def _as_list(value: Any) -> list[Any]:
 class PaserDCATAPProfile(EuropeanDCATAP3Profile):
     """DCAT-AP 3 plus the Satu Data fields of the Paser schema, in both directions."""
 
+    def __init__(self, graph: Graph, *args: Any, **kwargs: Any) -> None:
+        # ckanext-dcat makes a profile object per dataset, and the base constructor asks scheming for the dataset
+        # schema each time (validation of the request included). Within one graph the result is the same: the
+        # first object's settings serve the others.
+        lookups = _LOOKUPS.get(graph)
+        settings = lookups.get("profile_settings") if lookups is not None else None
+        key = (args, tuple(sorted(kwargs.items())))
+        if settings is not None and settings[0] == key:
+            self.__dict__.update(settings[1])
+            self.g = graph
+            return
+        super().__init__(graph, *args, **kwargs)
+        # Without the graph itself: a value of _LOOKUPS holding its own key would keep every graph alive.
+        self._lookups()["profile_settings"] = (key, {name: value for name, value in self.__dict__.items()
+                                                     if name not in ("g", "_graph_lookups")})
+
     # ------------------------------------------------------------------ serialising
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
@@ -105,7 +134,7 @@ class PaserDCATAPProfile(EuropeanDCATAP3Profile):
             self._forget_dataset(dataset_ref)
             self._lookups()["described"].clear()
         super().graph_from_dataset(prepared, dataset_ref)
-        self._type_vocabulary_nodes(prepared, dataset_ref)
+        self._type_vocabulary_nodes(dataset_dict)
         self._add_publisher_details(dataset_dict, dataset_ref)
         self._add_walidata(dataset_dict, dataset_ref)
         self._add_access_rights(dataset_dict, dataset_ref)
@@ -184,7 +213,7 @@ class PaserDCATAPProfile(EuropeanDCATAP3Profile):
         if lookups is None:
             lookups = _LOOKUPS.get(self.g)
             if lookups is None:
-                lookups = _LOOKUPS[self.g] = {"organizations": {}, "described": set()}
+                lookups = _LOOKUPS[self.g] = {"described": set(), "uris": {}}
             self._graph_lookups = lookups
         return lookups
 
@@ -212,22 +241,55 @@ class PaserDCATAPProfile(EuropeanDCATAP3Profile):
         described.add(node)
         return True
 
+    def _organization_extras(self) -> dict[str, dict[str, Any]]:
+        """The extras the profile writes of every active organisation, by id and type, read once per graph in one
+        query (organization_show builds the whole organisation dict, member and dataset counts included, 5-15 ms
+        each; a page names a dozen organisations)."""
+        lookups = self._lookups()
+        extras: dict[str, dict[str, Any]] | None = lookups.get("organization_extras")
+        if extras is None:
+            extras = {}
+            groups = (model.Session.query(model.Group.id, model.Group.type)
+                      .filter(model.Group.is_organization.is_(True), model.Group.state == "active"))
+            for group_id, group_type in groups:
+                extras[group_id] = {"type": group_type, **dict.fromkeys(ORGANIZATION_EXTRAS)}
+            rows = (model.Session.query(model.GroupExtra.group_id, model.GroupExtra.key, model.GroupExtra.value)
+                    .filter(model.GroupExtra.state == "active", model.GroupExtra.key.in_(ORGANIZATION_EXTRAS)))
+            for group_id, key, value in rows:
+                if group_id in extras:
+                    extras[group_id][key] = value
+            lookups["organization_extras"] = extras
+        return extras
+
     def _organization_field(self, organization: dict[str, Any], key: str) -> str | None:
         if key in organization:
             return organization.get(key) or None
-        known: dict[str, dict[str, Any] | None] = self._lookups()["organizations"]
-        organization_id = organization.get("id")
-        if organization_id not in known:
-            # Read from the model: organization_show builds the whole organisation dict (member and dataset
-            # counts), 5-15 ms, for three extras.
-            group = model.Group.get(organization_id) if organization_id else None
-            known[organization_id] = ({name: group.extras.get(name) for name in ("email", "website", "spatial")}
-                                      if group is not None and group.is_organization else None)
-        details = known[organization_id]
+        details = self._organization_extras().get(organization.get("id") or "")
         if details is None:
             return None
-        organization.update(details)
+        organization.update({name: details[name] for name in ("email", "website", "spatial")})
         return organization.get(key) or None
+
+    def _uri(self, kind: str, key: str) -> URIRef:
+        """The stable URI (uris.py) of an agency, contact, region, sector or urusan, built once per graph."""
+        cache: dict[tuple[str, str], URIRef] = self._lookups()["uris"]
+        uri = cache.get((kind, key))
+        if uri is None:
+            uri = cache[(kind, key)] = URIRef(URI_BUILDERS[kind](key, self._base()))
+        return uri
+
+    def _distribution_ref(self, resource_dict: dict[str, Any]) -> URIRef:
+        """The distribution's URI, as ckanext-dcat's `resource_uri` gives it, without reading the config and the
+        plugin list again for every resource when no plugin rewrites resource URIs."""
+        lookups = self._lookups()
+        if "uri_generators" not in lookups:
+            lookups["uri_generators"] = any(True for _ in PluginImplementations(IDCATURIGenerator))
+        uri = resource_dict.get("uri")
+        if lookups["uri_generators"] or not resource_dict.get("package_id") or not resource_dict.get("id"):
+            return URIRef(resource_uri(resource_dict))
+        if not uri or uri == "None":
+            uri = f"{self._base()}/dataset/{resource_dict['package_id']}/resource/{resource_dict['id']}"
+        return URIRef(uri)
 
     def _concept(self, node: URIRef, label: str, lang: str | None = "id") -> bool:
         """Types and labels a concept the first time the graph names it; says whether it did."""
@@ -238,21 +300,21 @@ class PaserDCATAPProfile(EuropeanDCATAP3Profile):
             self.g.add((node, SKOS.prefLabel, Literal(label, lang=lang)))
         return True
 
-    def _type_vocabulary_nodes(self, prepared: dict[str, Any], dataset_ref: URIRef) -> None:
+    def _type_vocabulary_nodes(self, dataset_dict: dict[str, Any]) -> None:
         g = self.g
         if self._first_time(LANGUAGE_IND):
             g.add((LANGUAGE_IND, RDF.type, DCTERMS.LinguisticSystem))
             g.add((LANGUAGE_IND, SKOS.prefLabel, Literal("Bahasa Indonesia", lang="id")))
-        code = next((c for c in FREQUENCY if str(frequency_uri(c)) == prepared.get("frequency")), None)
-        for frequency in g.objects(dataset_ref, DCTERMS.accrualPeriodicity):
-            if isinstance(frequency, URIRef):
-                self._concept(frequency, FREQUENCY_LABEL.get(code or "", uris.last_segment(frequency)))
+        # The dct:accrualPeriodicity euro_dcat_ap_3 wrote from the prepared dataset.
+        code = dataset_dict.get("frequency") or ""
+        if code in FREQUENCY_URIS:
+            self._concept(FREQUENCY_URIS[code], FREQUENCY_LABEL[code])
 
     def _add_publisher_details(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         organization = dataset_dict.get("organization") or {}
         if not organization.get("name"):
             return
-        publisher = URIRef(uris.organization_uri(organization["name"], self._base()))
+        publisher = self._uri("organization", organization["name"])
         self.g.add((dataset_ref, DCTERMS.creator, publisher))
         if self._first_time(publisher):
             self.g.add((publisher, RDF.type, FOAF.Organization))
@@ -264,15 +326,15 @@ class PaserDCATAPProfile(EuropeanDCATAP3Profile):
         singkatan = (dataset_dict.get("walidata") or "").strip()
         if not singkatan:
             return
-        opd = reference.opd_by_slug(reference.agencies.slugify(singkatan))
         name = reference.agencies.slugify(singkatan)
-        walidata = URIRef(uris.organization_uri(name, self._base()))
+        walidata = self._uri("organization", name)
         g = self.g
-        contact = URIRef(uris.contact_uri(name, self._base()))
+        contact = self._uri("contact", name)
         g.add((dataset_ref, SDI.walidata, walidata))
         g.add((dataset_ref, DCAT.contactPoint, contact))
         if not self._first_time(contact):
             return
+        opd = reference.opd_by_slug(name)
         g.add((walidata, RDF.type, FOAF.Agent))
         g.add((walidata, RDF.type, FOAF.Organization))
         g.add((walidata, FOAF.name, Literal(opd.nama if opd else singkatan)))
@@ -296,15 +358,17 @@ class PaserDCATAPProfile(EuropeanDCATAP3Profile):
         for group in dataset_dict.get("groups") or []:
             if not group.get("name"):
                 continue
-            theme = URIRef(uris.sector_uri(group["name"], self._base()))
+            theme = self._uri("sector", group["name"])
             g.add((dataset_ref, DCAT.theme, theme))
             if self._concept(theme, group.get("title") or group.get("display_name") or group["name"]):
                 g.add((theme, SKOS.inScheme, URIRef(uris.sector_scheme_uri(self._base()))))
                 g.add((theme, SKOS.notation, Literal(group["name"])))
         for code in _as_list(dataset_dict.get("urusan")):
-            urusan = reference.urusan_by_code(code)
-            theme = URIRef(uris.urusan_uri(code, self._base()))
+            theme = self._uri("urusan", code)
             g.add((dataset_ref, DCAT.theme, theme))
+            if theme in self._lookups()["described"]:
+                continue
+            urusan = reference.urusan_by_code(code)
             if not self._concept(theme, urusan.nama if urusan else code):
                 continue
             if urusan:
@@ -312,14 +376,24 @@ class PaserDCATAPProfile(EuropeanDCATAP3Profile):
             g.add((theme, SKOS.inScheme, URIRef(uris.urusan_scheme_uri(self._base()))))
             g.add((theme, SKOS.notation, Literal(code)))
 
-    def _add_region(self, dataset_ref: URIRef, code: str, name: str, geometry: str | None = None) -> None:
+    def _add_region(self, dataset_ref: URIRef, code: str, level: str) -> None:
         g = self.g
-        region = URIRef(uris.region_uri(code, self._base()))
+        region = self._uri("region", code)
         g.add((dataset_ref, DCTERMS.spatial, region))
         # The region's description is the same for every dataset of the graph: written once (a catalogue page
         # names the same kecamatan again and again, and the bounding box costs a GeoJSON and a WKT conversion).
         if not self._first_time(region):
             return
+        geometry = None
+        if level == "kabupaten":
+            name = reference.kabupaten().nama
+        elif level == "kecamatan":
+            kecamatan = reference.kecamatan_by_code(code)
+            name = kecamatan.nama if kecamatan else code
+            geometry = self._kecamatan_geometries().get(code)
+        else:
+            desa = reference.desa_by_code(code)
+            name = desa.nama if desa else code
         g.add((region, RDF.type, DCTERMS.Location))
         g.add((region, SKOS.prefLabel, Literal(name)))
         g.add((region, DCTERMS.identifier, Literal(code)))
@@ -332,51 +406,38 @@ class PaserDCATAPProfile(EuropeanDCATAP3Profile):
         kecamatan_codes = _as_list(dataset_dict.get("cakupan_kecamatan"))
         desa_codes = _as_list(dataset_dict.get("cakupan_desa"))
         if not kecamatan_codes and not desa_codes:
-            kabupaten = reference.kabupaten()
-            self._add_region(dataset_ref, kabupaten.kode_kemendagri, kabupaten.nama)
+            self._add_region(dataset_ref, reference.kabupaten().kode_kemendagri, "kabupaten")
             return
-        geometries = self._kecamatan_geometries()
         for code in kecamatan_codes:
-            kecamatan = reference.kecamatan_by_code(code)
-            self._add_region(dataset_ref, code, kecamatan.nama if kecamatan else code, geometries.get(code))
+            self._add_region(dataset_ref, code, "kecamatan")
         for code in desa_codes:
-            desa = reference.desa_by_code(code)
-            self._add_region(dataset_ref, code, desa.nama if desa else code)
+            self._add_region(dataset_ref, code, "desa")
 
     def _kecamatan_geometries(self) -> dict[str, str]:
         """Boundaries (or bounding boxes) stewards entered on the kecamatan organisations, by Kemendagri code."""
         lookups = self._lookups()
         cached: dict[str, str] | None = lookups.get("geometries")
         if cached is None:
-            # The extras of the active kecamatan organisations, read from the model in one query
-            # (organization_list with all_fields dictizes each organisation).
-            rows = (model.Session.query(model.GroupExtra.group_id, model.GroupExtra.key, model.GroupExtra.value)
-                    .join(model.Group, model.Group.id == model.GroupExtra.group_id)
-                    .filter(model.Group.type == "kecamatan", model.Group.is_organization.is_(True),
-                            model.Group.state == "active", model.GroupExtra.state == "active",
-                            model.GroupExtra.key.in_(("kode_kemendagri", "spatial"))))
-            extras: dict[str, dict[str, str]] = {}
-            for group_id, key, value in rows:
-                extras.setdefault(group_id, {})[key] = value
-            cached = {org["kode_kemendagri"]: org["spatial"] for org in extras.values()
-                      if org.get("kode_kemendagri") and org.get("spatial")}
+            cached = {org["kode_kemendagri"]: org["spatial"] for org in self._organization_extras().values()
+                      if org["type"] == "kecamatan" and org["kode_kemendagri"] and org["spatial"]}
             lookups["geometries"] = cached
         return cached
 
     def _add_satu_data_literals(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        for term, field in LITERAL_FIELDS.items():
+        add = self.g.add
+        for predicate, field in SDI_LITERALS:
             value = dataset_dict.get(field)
             if value not in (None, "", []):
-                self.g.add((dataset_ref, SDI[term], Literal(value)))
+                add((dataset_ref, predicate, Literal(value)))
 
     def _complete_distributions(self, dataset_dict: dict[str, Any]) -> None:
         g = self.g
         license_url = dataset_dict.get("license_url")
         for resource_dict in dataset_dict.get("resources") or []:
-            distribution = URIRef(resource_uri(resource_dict))
-            for term, field in RESOURCE_FIELDS.items():
+            distribution = self._distribution_ref(resource_dict)
+            for predicate, field in SDI_RESOURCE_LITERALS:
                 if resource_dict.get(field):
-                    g.add((distribution, SDI[term], Literal(resource_dict[field])))
+                    g.add((distribution, predicate, Literal(resource_dict[field])))
             for fmt in list(g.objects(distribution, DCTERMS["format"])):
                 if isinstance(fmt, Literal):
                     g.remove((distribution, DCTERMS["format"], fmt))

@@ -1,0 +1,1 @@
+"""Settings of the portal's web processes themselves (gc_freeze.py)."""
