@@ -17,7 +17,7 @@ setup(
         "ckan[requirements]==2.11.6",
         "ckanext-scheming==3.1.0",
         "ckanext-dcat==2.4.4",
-        "pyoxigraph==0.5.13",  # the DCAT catalogue's Turtle writer (dcat/turtle.py)
+        "pyoxigraph==0.5.13",  # the DCAT catalogue's Turtle and RDF/XML writer (dcat/oxigraph_writer.py)
         "ckanext-harvest==1.6.3",
         "ckanext-spatial==2.3.2",
         "luqum==1.0.0",

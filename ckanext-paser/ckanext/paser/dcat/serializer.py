@@ -1,11 +1,11 @@
-"""The portal's RDF serializer: ckanext-dcat's `RDFSerializer` on a lighter graph store, with a faster Turtle writer.
+"""The portal's RDF serializer: ckanext-dcat's `RDFSerializer` on a lighter graph store, with faster writers.
 
 ckanext-dcat builds every document in a `ConjunctiveGraph`, rdflib's context-aware Memory store: each triple added
 also goes into the per-context indexes and fires an event nothing listens to. Writing a catalogue page needs
 neither, so the portal's serializer uses rdflib's `SimpleMemory` store (the three triple indexes only), where an
 add costs half as much. A Paser page holds 2.3 times the triples of a plain DCAT-AP page, so this is where most of
-its extra time went (docs/performance.md, "DCAT catalogue"). Turtle is written by Oxigraph (turtle.py), the other
-formats by rdflib. What is written is the same graph.
+its extra time went (docs/performance.md, "DCAT catalogue"). Turtle and RDF/XML are written by Oxigraph
+(oxigraph_writer.py), JSON-LD, N3 and N-Triples by rdflib. What is written is the same graph.
 """
 from __future__ import annotations
 
@@ -15,25 +15,26 @@ from rdflib import Graph
 
 from ckanext.dcat.processors import RDFSerializer
 
-from .turtle import TURTLE_FORMATS, turtle
+from . import oxigraph_writer
 
 STORE = "SimpleMemory"
 
 
 class CatalogueGraph(Graph):
-    """A graph whose Turtle (returned as a document, as ckanext-dcat asks for it) is written by Oxigraph."""
+    """A graph whose Turtle and RDF/XML (returned as a document, as ckanext-dcat asks for them) Oxigraph writes."""
 
     def serialize(self, destination: Any = None, format: str = "turtle", base: str | None = None,
                   encoding: str | None = None, **args: Any) -> Any:
-        if destination is None and base is None and not args and format in TURTLE_FORMATS:
-            written = turtle(self)
+        if destination is None and base is None and not args and format in oxigraph_writer.FORMATS:
+            written = oxigraph_writer.write(self, format)
             if written is not None:
                 return written if encoding else written.decode("utf-8")
         return super().serialize(destination, format, base, encoding, **args)
 
 
 class CatalogueSerializer(RDFSerializer):
-    """`RDFSerializer` with the same profiles, formats and graphs, on a lighter store, Turtle written by Oxigraph."""
+    """`RDFSerializer` with the same profiles, formats and graphs, on a lighter store, Turtle and RDF/XML written
+    by Oxigraph."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
