@@ -20,6 +20,7 @@ from ckan.plugins import PluginImplementations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
+from sqlalchemy import and_
 
 from ckanext.dcat.interfaces import IDCATURIGenerator
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
@@ -249,15 +250,15 @@ class PaserDCATAPProfile(EuropeanDCATAP3Profile):
         extras: dict[str, dict[str, Any]] | None = lookups.get("organization_extras")
         if extras is None:
             extras = {}
-            groups = (model.Session.query(model.Group.id, model.Group.type)
-                      .filter(model.Group.is_organization.is_(True), model.Group.state == "active"))
-            for group_id, group_type in groups:
-                extras[group_id] = {"type": group_type, **dict.fromkeys(ORGANIZATION_EXTRAS)}
-            rows = (model.Session.query(model.GroupExtra.group_id, model.GroupExtra.key, model.GroupExtra.value)
-                    .filter(model.GroupExtra.state == "active", model.GroupExtra.key.in_(ORGANIZATION_EXTRAS)))
-            for group_id, key, value in rows:
-                if group_id in extras:
-                    extras[group_id][key] = value
+            rows = (model.Session.query(model.Group.id, model.Group.type, model.GroupExtra.key, model.GroupExtra.value)
+                    .outerjoin(model.GroupExtra, and_(model.GroupExtra.group_id == model.Group.id,
+                                                      model.GroupExtra.state == "active",
+                                                      model.GroupExtra.key.in_(ORGANIZATION_EXTRAS)))
+                    .filter(model.Group.is_organization.is_(True), model.Group.state == "active"))
+            for group_id, group_type, key, value in rows:
+                details = extras.setdefault(group_id, {"type": group_type, **dict.fromkeys(ORGANIZATION_EXTRAS)})
+                if key is not None:
+                    details[key] = value
             lookups["organization_extras"] = extras
         return extras
 

@@ -43,5 +43,5 @@ def install(app: Any) -> Any:
 
 
 def _freeze_at_first_request() -> None:
-    if not _frozen:
-        freeze()
+    # A wrapper, not freeze() itself: what a before_request function returns becomes the response.
+    freeze()
