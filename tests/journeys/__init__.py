@@ -1,0 +1,1 @@
+"""The users' journeys over the demo portal as make run builds it (issue 14)."""

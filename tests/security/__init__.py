@@ -1,0 +1,1 @@
+"""Security regressions: secrets, privacy, CSRF, hostile input (issue 14)."""
