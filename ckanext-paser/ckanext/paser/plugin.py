@@ -31,6 +31,8 @@ from .satudata import indexing as satudata_indexing
 from .satudata import validators as satudata_validators
 from .satudata import visibility as satudata_visibility
 from .search import install as search_install
+from .security import cookies as security_cookies
+from .security import harvest_routes
 
 
 class PaserSearchPlugin(p.SingletonPlugin):
@@ -150,9 +152,10 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
         loader_jobs.forget(resource["id"])
 
     # IMiddleware: XLSX and Excel-friendly CSV on core's /datastore/dump/<id> (exports.datastore_dump); the
-    # start-up heap frozen out of garbage collection at the first request (runtime.gc_freeze).
+    # start-up heap frozen out of garbage collection at the first request (runtime.gc_freeze); ckanext-harvest's
+    # source actions by POST only (security.harvest_routes).
     def make_middleware(self, app: Any, config: Any) -> Any:
-        return gc_freeze.install(datastore_dump.install(app))
+        return gc_freeze.install(datastore_dump.install(harvest_routes.install(app)))
 
     # IFacets
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
@@ -167,3 +170,6 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+        # Secure session and remember-me cookies when ckan.site_url is https; the harvest Stop button by POST.
+        security_cookies.configure(config)
+        harvest_routes.add_templates(config)
