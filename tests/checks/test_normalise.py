@@ -248,11 +248,16 @@ def test_table_without_region_column():
 
 
 def test_messages_are_marked_for_translation():
-    """Babel's extractor (N_ is one of its default keywords) finds every problem message of the module."""
+    """Babel's extractor (N_ is one of its default keywords) finds every problem message of the module (and of
+    the reading, where the unreadable file's and the reading limits' messages live)."""
     from babel.messages.extract import extract_from_file
+    from ckanext.paser.checks import reading
 
-    extracted = {message for _, message, _, _ in extract_from_file("python", checks.__file__)}
-    messages = {checks.UNREADABLE_FILE, checks.NO_REGION_COLUMN, checks.COLUMN_NOT_FOUND, checks.NO_VALUE_COLUMN,
+    extracted = {message for path in (checks.__file__, reading.__file__)
+                 for _, message, _, _ in extract_from_file("python", path)}
+    messages = {reading.TOO_MANY_ROWS, reading.TOO_MANY_COLUMNS, reading.TOO_MANY_CELLS, reading.TOO_SLOW,
+                reading.TOO_LARGE_UNPACKED,
+                checks.UNREADABLE_FILE, checks.NO_REGION_COLUMN, checks.COLUMN_NOT_FOUND, checks.NO_VALUE_COLUMN,
                 checks.NOT_A_NUMBER, checks.MISSING_REGION, checks.UNKNOWN_REGION, checks.UNKNOWN_REGION_SUGGESTION,
                 checks.UNKNOWN_REGION_CODE}
     assert messages <= extracted

@@ -141,7 +141,7 @@ def test_a_failure_while_writing_rolls_back_to_the_old_table(world, public_datas
 
     failed = status.get(resource["id"])
     assert failed["status"] == status.ERROR and failed["message"] == loader_jobs.LOAD_FAILED
-    assert "invalid input syntax for type bigint" in failed["params"]["reason"]
+    assert failed["params"] == {}  # PostgreSQL's error (it quotes the statement) is logged, never stored or shown
     assert rows_of(search(resource["id"])) == CSV_ROWS
 
 

@@ -63,7 +63,9 @@ def evaluate_resource(resource_id: str) -> set[str]:
 
     check = store.get_check(resource_id)
     package = model.Package.get(check["package_id"]) if check else None
-    if check is None or package is None or package.state != "active" or check["status"] != store.DONE:
+    # A failed check keeps the problems of the last good one (store.record_error): their findings stand.
+    if check is None or package is None or package.state != "active" \
+            or check["status"] not in (store.DONE, store.ERROR):
         if check is not None and check["status"] in (store.PENDING, store.RUNNING):
             return set()  # a new check is on its way: its result decides
         return flags.sync(resource_scope(resource_id), [])

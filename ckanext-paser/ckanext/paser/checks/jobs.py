@@ -20,8 +20,8 @@ import requests
 
 from ..localization import N_
 from . import evaluation, flags, store
-from .normalise import UNREADABLE_FILE, TableDescription, figures_from_file
-from .reading import CSV_FORMATS, XLSX_FORMATS
+from .normalise import TableDescription, normalise_sheets
+from .reading import CSV_FORMATS, XLSX_FORMATS, TableReadError, read_table
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +31,14 @@ CHECKED_EXTENSIONS = (*CSV_FORMATS, *XLSX_FORMATS)
 FETCH_TIMEOUT = 30
 CHUNK = 64 * 1024
 
-QUEUE_FAILED = N_("The check could not be queued: %(reason)s.")
+# Failures of the portal itself (queue, database, a bug) say so without the technical cause, which is logged:
+# the resource page is public and a driver's error can quote SQL.
+QUEUE_FAILED = N_("The check could not be queued; it is queued again when the resource is saved.")
 NO_FILE = N_("The resource has no file to check.")
 UPLOAD_MISSING = N_("The uploaded file is missing from the portal's storage.")
 TOO_LARGE = N_("The file is larger than %(limit)s MB and was not checked.")
 DOWNLOAD_FAILED = N_("The file could not be downloaded from %(url)s: %(reason)s.")
-CHECK_FAILED = N_("The check failed unexpectedly: %(reason)s.")
+CHECK_FAILED = store.CHECK_FAILED
 PRIVATE_ADDRESS = N_("The file's address %(url)s points into the portal's own network and is not fetched.")
 
 CONFIG_ENABLED = "ckanext.paser.checks.enabled"
@@ -84,10 +86,10 @@ def enqueue_check(resource: Mapping[str, Any]) -> None:
     try:
         store.mark(resource_id, package_id, store.PENDING)
         tk.enqueue_job(check_resource, [resource_id], title=f"paser: check resource {resource_id}")
-    except Exception as error:  # the steward's save must not fail because the queue is down
+    except Exception:  # the steward's save must not fail because the queue is down
         log.exception("Could not queue the check of resource %s", resource_id)
         try:
-            store.record_error(resource_id, package_id, QUEUE_FAILED, {"reason": str(error)})
+            store.record_error(resource_id, package_id, QUEUE_FAILED)
         except Exception:
             log.exception("Could not record the failed queueing of resource %s", resource_id)
 
@@ -265,11 +267,10 @@ def check_resource(resource_id: str, evaluate: bool = True) -> None:
         log.info("Resource %s is gone; its check is dropped", resource_id)
         store.forget(resource_id)
         return
-    except Exception as error:
+    except Exception:
         log.exception("Could not load resource %s for its check", resource_id)
         if (recorded := _stored_check(resource_id)) is not None:
-            _record_error(resource_id, recorded["package_id"], CHECK_FAILED,
-                          {"reason": f"{error.__class__.__name__}: {error}"})
+            _record_error(resource_id, recorded["package_id"], CHECK_FAILED, {})
         return
     package_id = dataset["id"]
     indicators_before = store.indicators_of_resource(resource_id)
@@ -277,17 +278,18 @@ def check_resource(resource_id: str, evaluate: bool = True) -> None:
         store.mark(resource_id, package_id, store.RUNNING)
         data = file_of(resource)
         filename = os.path.basename(urlparse(resource.get("url") or "").path) or None
-        result = figures_from_file(data, format=resource.get("format") or None, filename=filename,
-                                   description=TableDescription.from_resource(resource, dataset))
-        unreadable = next((p for p in result.problems if p.message == UNREADABLE_FILE), None)
-        if unreadable is not None:  # not a table at all: an error, not a check with problems
-            raise CheckError(unreadable.message, unreadable.params)
+        try:
+            sheets = read_table(data, format=resource.get("format") or None, filename=filename)
+        except TableReadError as error:  # not a table, or beyond a reading limit: an error, not a check's problem
+            raise CheckError(error.message, error.params) from None
+        del data
+        result = normalise_sheets(sheets, TableDescription.from_resource(resource, dataset))
         store.replace_figures(resource_id, package_id, dataset.get("owner_org"), result.figures, result.problems)
     except CheckError as error:
         _record_error(resource_id, package_id, error.message, error.params)
-    except Exception as error:
+    except Exception:
         log.exception("The check of resource %s failed", resource_id)
-        _record_error(resource_id, package_id, CHECK_FAILED, {"reason": f"{error.__class__.__name__}: {error}"})
+        _record_error(resource_id, package_id, CHECK_FAILED, {})
     if not evaluate:
         return
     try:

@@ -41,10 +41,9 @@ from ..reference import (
     kecamatan_list,
 )
 from ..reference import normalise as normalise_name
-from .reading import Cell, Sheet, TableReadError, read_table
+from .reading import UNREADABLE_FILE, Cell, Sheet, TableReadError, read_table  # noqa: F401 (UNREADABLE_FILE: its home was here)
 
 # Problem messages: English msgids with named placeholders, filled in with ``message % params`` (after translation).
-UNREADABLE_FILE = N_("The file cannot be read as a table: %(reason)s.")
 NO_REGION_COLUMN = N_(
     "No region column found: head a column Kecamatan, Desa or Kode Wilayah, or name it in the resource's "
     "table description."
@@ -161,8 +160,8 @@ def figures_from_file(
     """Read a CSV or XLSX file (path or bytes) and normalise its figures; an unreadable file is one problem."""
     try:
         sheets = read_table(source, format=format, filename=filename)
-    except TableReadError as error:
-        return Result(problems=[Problem(UNREADABLE_FILE, {"reason": str(error)})])
+    except TableReadError as error:  # unreadable, or beyond a reading limit: its own message
+        return Result(problems=[Problem(error.message, error.params)])
     return normalise_sheets(sheets, description)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from ..localization import N_
 from .normalise import Figure, Problem
 
 PENDING = "pending"
@@ -128,13 +129,26 @@ def replace_figures(resource_id: str, package_id: str, organization_id: str | No
 
 
 def record_error(resource_id: str, package_id: str, message: str, params: Mapping[str, Any] | None = None) -> None:
-    """The check failed: its figures are removed (they no longer describe the file) and the reason recorded.
+    """The check failed (a refused or unreadable file, a download or the portal failing): the reason is recorded
+    and the figures and problems of the last good check **stay**, and with them their flags, until a readable
+    file replaces them; ``checked_at`` is the time of this attempt (a save of the unchanged file does not retry).
     ``message`` is an English msgid with ``%(name)s`` placeholders filled from ``params``."""
     params = {key: str(value) for key, value in (params or {}).items()}
+    statement = postgresql.insert(check_table).values(
+        resource_id=resource_id, package_id=package_id, status=ERROR, figures=0, problems=[],
+        checked_at=_now(), error=message % params, error_message=message, error_params=params)
+    statement = statement.on_conflict_do_update(
+        index_elements=[check_table.c.resource_id],
+        set_={key: statement.excluded[key]
+              for key in ("package_id", "status", "checked_at", "error", "error_message", "error_params")},
+    )
     with engine().begin() as connection:
-        connection.execute(figure_table.delete().where(figure_table.c.resource_id == resource_id))
-        _upsert_check(connection, resource_id, package_id, status=ERROR, checked_at=_now(),
-                      error=message % params, error_message=message, error_params=params)
+        connection.execute(statement)
+
+
+def kept_figures(check: Mapping[str, Any]) -> bool:
+    """A failed check whose resource keeps the figures or problems of an earlier good one."""
+    return check["status"] == ERROR and bool(check["figures"] or check["problems"])
 
 
 def forget(resource_id: str) -> None:
@@ -144,11 +158,22 @@ def forget(resource_id: str) -> None:
         connection.execute(check_table.delete().where(check_table.c.resource_id == resource_id))
 
 
+# A failure of the portal itself (a bug, the database): the technical cause is logged, never stored, since the
+# resource page is public and a driver's error can quote SQL. Failures stored before quoted it; shown as this.
+CHECK_FAILED = N_("The check failed unexpectedly; the portal's administrators find the cause in its log.")
+_RAW_CAUSE_MESSAGES = ("The check could not be queued: %(reason)s.", "The check failed unexpectedly: %(reason)s.")
+
+
 def get_check(resource_id: str) -> dict[str, Any] | None:
     with engine().connect() as connection:
         row = connection.execute(
             sa.select(check_table).where(check_table.c.resource_id == resource_id)).mappings().first()
-    return dict(row) if row is not None else None
+    if row is None:
+        return None
+    check = dict(row)
+    if check["error_message"] in _RAW_CAUSE_MESSAGES:
+        check.update(error=CHECK_FAILED, error_message=CHECK_FAILED, error_params={})
+    return check
 
 
 def figures_of(resource_id: str) -> list[dict[str, Any]]:

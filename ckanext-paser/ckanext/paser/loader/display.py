@@ -7,14 +7,21 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from . import status
+from . import jobs, status
+
+# Failures stored before their technical cause was only logged quoted it (a driver's error, even SQL): shown as
+# the generic message.
+RAW_CAUSE_MESSAGES = ("The load into the DataStore failed: %(reason)s.",
+                      "The load into the DataStore could not be queued: %(reason)s.")
 
 
 def message(row: Mapping[str, Any]) -> str | None:
     if not row.get("message"):
         return None
     params = dict(row.get("params") or {})
-    msgid: str = row["message"]  # marked with N_ in loader.jobs and checks.jobs
+    msgid: str = row["message"]  # marked with N_ in loader.jobs, checks.jobs and checks.reading
+    if msgid in RAW_CAUSE_MESSAGES:
+        msgid, params = jobs.LOAD_FAILED, {}
     try:
         return tk._(msgid) % params
     except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: the English text

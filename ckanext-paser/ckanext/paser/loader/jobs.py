@@ -4,7 +4,8 @@
 like the figures check); ``load_resource`` runs in ``ckan jobs worker``. The file is read and typed completely
 before the DataStore is touched, and the table is replaced in one transaction, so a failure of any kind keeps the
 previous table and ends as the status ``error`` with a message for the steward, never as an exception escaping
-the job.
+the job. The message never quotes a technical cause (a driver's error can hold SQL; it is logged). A failed file is
+not loaded again until it changes (its fingerprint) or a load is asked for by hand (``ckan paser datastore load``).
 """
 from __future__ import annotations
 
@@ -18,8 +19,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ..checks import jobs as check_jobs
-from ..checks.normalise import UNREADABLE_FILE
-from ..checks.reading import TableReadError, read_table
+from ..checks.reading import UNREADABLE_FILE, TableReadError, read_table
 from ..localization import N_
 from . import status, writing
 from .table import EmptyTableError, Table, table_from_sheet
@@ -28,11 +28,15 @@ log = logging.getLogger(__name__)
 
 CONFIG_ENABLED = "ckanext.paser.loader.enabled"
 
-QUEUE_FAILED = N_("The load into the DataStore could not be queued: %(reason)s.")
+QUEUE_FAILED = N_("The load into the DataStore could not be queued; it is queued again when the dataset is saved.")
 TOO_LARGE = N_("The file is larger than %(limit)s MB and was not loaded into the DataStore.")
 UNREADABLE = UNREADABLE_FILE  # the figures check's message: the same file fails both the same way
 EMPTY = N_("The file holds no table: no header row was found.")
-LOAD_FAILED = N_("The load into the DataStore failed: %(reason)s.")
+LOAD_FAILED = N_("The load into the DataStore failed unexpectedly; the portal's administrators find the cause in "
+                 "its log.")
+TOO_MANY_COLUMNS = N_("The table has %(columns)s columns; a DataStore table holds at most %(limit)s.")
+# PostgreSQL's limit of columns in a table, less the DataStore's own _id and _full_text.
+MAX_COLUMNS = 1600 - 2
 
 
 def enabled() -> bool:
@@ -57,16 +61,17 @@ def enqueue_load(resource: Mapping[str, Any], force: bool = False) -> bool:
         fingerprint = status.fingerprint(resource)
         current = status.get(resource_id)
         if not force and current is not None and current["fingerprint"] == fingerprint \
-                and current["status"] != status.ERROR:
-            return False  # this file is loaded, or its load is queued or running
+                and not (current["status"] == status.ERROR and current["message"] == QUEUE_FAILED):
+            # This file is loaded, queued or running, or it failed: a save of the dataset with the same file does
+            # not load it again (only a job that was never queued is).
+            return False
         status.mark(resource_id, package_id, status.PENDING, fingerprint)
         tk.enqueue_job(load_resource, [resource_id], title=f"paser: load resource {resource_id} into the DataStore")
         return True
-    except Exception as error:  # the steward's save must not fail because the queue or database is down
+    except Exception:  # the steward's save must not fail because the queue or database is down
         log.exception("Could not queue the DataStore load of resource %s", resource_id)
         try:
-            status.record_error(resource_id, package_id, status.fingerprint(resource), QUEUE_FAILED,
-                                {"reason": str(error)})
+            status.record_error(resource_id, package_id, status.fingerprint(resource), QUEUE_FAILED)
         except Exception:
             log.exception("Could not record the failed queueing of resource %s", resource_id)
         return False
@@ -125,13 +130,16 @@ def _read(resource: Mapping[str, Any]) -> Table:
         raise
     try:
         sheets = read_table(data, format=resource.get("format") or None, filename=_filename(resource))
-    except TableReadError as error:
-        raise check_jobs.CheckError(UNREADABLE, {"reason": str(error)}) from None
+    except TableReadError as error:  # not a table, or beyond a reading limit (rows, columns, cells, time)
+        raise check_jobs.CheckError(error.message, error.params) from None
     for sheet in sheets:
         try:
-            return table_from_sheet(sheet)
+            table = table_from_sheet(sheet)
         except EmptyTableError:
             continue
+        if len(table.columns) > MAX_COLUMNS:  # refused before the table is created: PostgreSQL would refuse it
+            raise check_jobs.CheckError(TOO_MANY_COLUMNS, {"columns": len(table.columns), "limit": MAX_COLUMNS})
+        return table
     raise check_jobs.CheckError(EMPTY)
 
 
@@ -157,10 +165,9 @@ def load_resource(resource_id: str) -> None:
         status.record_done(resource_id, package_id, fingerprint, rows)
     except check_jobs.CheckError as error:
         _record_error(resource_id, package_id, fingerprint, error.message, error.params)
-    except Exception as error:
+    except Exception:
         log.exception("The DataStore load of resource %s failed", resource_id)
-        _record_error(resource_id, package_id, fingerprint, LOAD_FAILED,
-                      {"reason": f"{error.__class__.__name__}: {error}"})
+        _record_error(resource_id, package_id, fingerprint, LOAD_FAILED, {})
 
 
 def _publish(resource_id: str) -> None:

@@ -43,9 +43,14 @@ def _now() -> datetime.datetime:
 
 
 def fingerprint(resource: Mapping[str, Any]) -> str:
-    """What identifies the resource's file: a new upload changes ``last_modified`` and ``size``, a new link its URL."""
+    """What identifies the resource's file: a new upload changes ``last_modified`` and ``size``, a new link its URL;
+    a ``hash`` (set by harvesters and clients, empty for uploads) counts when there is one, so fingerprints stored
+    before it counted stay the same."""
     keys = ("url", "url_type", "last_modified", "size", "format")
-    return json.dumps({key: resource.get(key) for key in keys}, sort_keys=True, default=str)
+    values = {key: resource.get(key) for key in keys}
+    if resource.get("hash"):
+        values["hash"] = resource["hash"]
+    return json.dumps(values, sort_keys=True, default=str)
 
 
 def get(resource_id: str) -> dict[str, Any] | None:
