@@ -22,14 +22,33 @@ def portal_ini(pytestconfig: pytest.Config) -> str:
     return os.path.abspath(pytestconfig.getoption("ckan_ini") or os.path.join(ROOT, "config", "test.ini"))
 
 
+# config/test.ini switches CSRF protection off for the suite's test client; the browser meets the portal as
+# production serves it, every form and confirm-action button carrying its token.
+LIVE_INI = """[app:main]
+use = config:{ini}
+WTF_CSRF_ENABLED = true
+"""
+
+
+def _logging_sections(ini: str) -> str:
+    """The ini's own logging sections: CKAN reads logging from the file it is started with."""
+    with open(ini, encoding="utf-8") as handle:
+        text = handle.read()
+    return text[text.index("[loggers]"):] if "[loggers]" in text else ""
+
+
 @pytest.fixture(scope="session")
-def portal_url(portal_ini: str) -> Iterator[str]:
-    """`ckan run` on the tests' configuration, on a free port of 127.0.0.1, for the whole UI session."""
+def portal_url(portal_ini: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`ckan run` on the tests' configuration with CSRF protection on, on a free port of 127.0.0.1, for the whole
+    UI session."""
+    live_ini = str(tmp_path_factory.mktemp("ui") / "portal.ini")
+    with open(live_ini, "w", encoding="utf-8") as handle:
+        handle.write(LIVE_INI.format(ini=portal_ini) + "\n" + _logging_sections(portal_ini))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     os.makedirs(os.path.join(ROOT, ".data"), exist_ok=True)
     with open(os.path.join(ROOT, ".data", "ui-portal.log"), "w") as log:
-        process = start_portal(portal_ini, port, log, env=dict(os.environ, CKAN_SITE_URL=url))
+        process = start_portal(live_ini, port, log, env=dict(os.environ, CKAN_SITE_URL=url))
         try:
             yield url
         finally:
