@@ -176,7 +176,8 @@ class Bench:
             "contact": [{"name": "Seksi Data", "email": f"data@{org}.paserkab.go.id"}],
             "tags": [{"name": "statistik"}, {"name": group}], "groups": [{"name": group}],
             "resources": [{"url": f"https://{org}.paserkab.go.id/tabel-{number:05d}.csv", "name": "Tabel (CSV)",
-                           "format": "CSV", "mimetype": "text/csv", "kolom_wilayah": "kode_wilayah",
+                           "format": "CSV", "mimetype": "text/csv", "size": 4096 + number,
+                           "kolom_wilayah": "kode_wilayah",
                            "jenis_kode_wilayah": "kode_kemendagri", "kolom_periode": "tahun",
                            "kolom_nilai": "nilai", "satuan": "jiwa"}],
         }

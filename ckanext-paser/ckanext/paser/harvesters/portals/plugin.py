@@ -10,6 +10,15 @@ The harvester itself is stock; this plugin only implements ``IDCATRDFHarvester``
   fields); an update whose record and source configuration are those of the last successful import is skipped
   ("not modified": no write, no activity);
 - ``after_create``/``after_update``: remember that fingerprint on the harvest object.
+
+It also carries what the portal changes in ckanext-harvest itself (loaded wherever harvesting is):
+
+- ``IConfigurable``: the source show schema no longer copies configuration keys over the source's own
+  (``harvesters/source_schema.py``: the ``organization`` key broke every harvest page);
+- ``IPackageController``, ``IActions``: secrets of source configurations only for those who may edit the source,
+  in every channel (``harvesters/secrets.py``);
+- ``IAuthFunctions``: ``harvest_job_list`` without ``source_id`` for sysadmins only, a 403 instead of a 500 for
+  everyone else (``harvesters/access.py``).
 """
 from __future__ import annotations
 
@@ -26,6 +35,7 @@ from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from ...localization import N_
+from .. import access, secrets, source_schema
 from ..base import configured_timeout
 from . import common, mapping
 
@@ -99,6 +109,26 @@ def map_dataset(harvest_object: HarvestObject, dataset: dict[str, Any]) -> None:
 
 class PaserHarvestPlugin(p.SingletonPlugin):
     p.implements(IDCATRDFHarvester, inherit=True)
+    p.implements(p.IConfigurable)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+
+    def configure(self, config: Any) -> None:
+        source_schema.install()
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        secrets.after_dataset_show(context, pkg_dict)
+        return pkg_dict
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return secrets.before_dataset_index(pkg_dict)
+
+    def get_actions(self) -> dict[str, Any]:
+        return secrets.actions()
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return access.auth_functions()
 
     def update_session(self, session: requests.Session) -> requests.Session:
         adapter = _TimeoutAdapter(configured_timeout())
