@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from typing import IO
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -21,10 +22,12 @@ def free_port() -> int:
 
 
 def start_portal(ini: str, port: int, log: IO[str], env: dict[str, str] | None = None,
-                 timeout_s: float = 90) -> subprocess.Popen[bytes]:
-    """`ckan -c ini run` on 127.0.0.1:port, returned once it answers `status_show`; the caller terminates it."""
+                 timeout_s: float = 90, args: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+    """`ckan -c ini run` on 127.0.0.1:port (with ``args``, e.g. make run's ``--disable-debugger``), returned once it
+    answers `status_show`; the caller terminates it."""
     process = subprocess.Popen([CKAN, "-c", ini, "run", "--host", "127.0.0.1", "--port", str(port),
-                                "--disable-reloader"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                                "--disable-reloader", *args], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout_s
     while True:
         try:
