@@ -199,3 +199,35 @@ def test_grouping_per_kecamatan():
     assert [(group["key"], [flag["id"] for flag in group["flags"]]) for group in groups] == [
         ("64.01", ["c"]), ("64.01.03", ["a", "d"]), ("", ["b"])]
     assert groups[1]["title"] == "Kecamatan Paser Belengkong"
+
+
+def test_resource_check_summary_counts_the_open_flags_on_its_figures(app, catalogue):
+    """The figures check of the BPS table found no problem reading it, but its figure is in an open
+    cross-producer flag: the summary counts that flag, as the list of flags below it shows it."""
+    import re
+
+    import ckan.plugins.toolkit as tk
+
+    bps = catalogue["bps"]
+    url = f"/dataset/{bps['name']}/resource/{bps['resource']['id']}"
+    walidata = {"user": "walidata-anggota", "ignore_auth": False}
+    check = helpers.call_action("paser_resource_check_show", dict(walidata), id=bps["resource"]["id"])
+    open_flags = helpers.call_action("paser_flag_list", dict(walidata), resource_id=bps["resource"]["id"],
+                                     status="open")["count"]
+    assert check["problem_count"] == 0 and open_flags >= 1
+
+    def summary(headers: dict[str, str]) -> str:
+        html = _html(app.get(url, headers=headers))
+        return re.search(r'<p class="paser-check-status">(.*?)</p>', html, re.DOTALL).group(1)
+
+    with app.flask_app.test_request_context("/"):
+        problems = tk.ungettext("{count} problem found", "{count} problems found", open_flags).format(
+            count=open_flags)
+        including = tk.ungettext("including {count} open flag", "including {count} open flags",
+                                 open_flags).format(count=open_flags)
+        none_found = tk.ungettext("{count} problem found", "{count} problems found", 0).format(count=0)
+    shown = summary(_as(catalogue, "walidata-anggota"))
+    assert problems in shown and including in shown and 'href="#paser-resource-flags"' in shown
+    # An anonymous visitor is shown no flag (flags are for the organisations' members): none is counted.
+    shown = summary({})
+    assert none_found in shown and "#paser-resource-flags" not in shown

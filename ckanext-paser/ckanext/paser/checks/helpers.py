@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 
-from . import access, display, rules
+from . import access, display, evaluation, flags, rules, store
 
 
 def _user_name() -> str:
@@ -32,6 +33,25 @@ def paser_flags(dataset_id: str | None = None, resource_id: str | None = None,
         return tk.get_action("paser_flag_list")({"user": _user_name()}, data_dict)["results"]
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
         return []
+
+
+def paser_resource_check_summary(check: dict[str, Any]) -> dict[str, int]:
+    """The counts of a resource's figures check as its page sums them up: ``problems`` found reading the table
+    plus the open flags on its figures that come from other rules (cross-producer, sums of levels, ...), and
+    ``open_flags``, all open flags on its figures the reader may see (the page's list of flags shows them). A
+    reading problem that is a consistency finding is also an open flag of the resource's own scope: counted once.
+    """
+    open_flags = paser_flags(resource_id=check["resource_id"], status="open", limit=1000)
+    ids = [flag["id"] for flag in open_flags]
+    own = 0
+    if ids:
+        table = flags.flag_table
+        query = sa.select(sa.func.count()).select_from(table).where(
+            table.c.id.in_(ids), table.c.scope == evaluation.resource_scope(check["resource_id"]))
+        with store.engine().connect() as connection:
+            own = connection.execute(query).scalar_one()
+    problems = int(check.get("problem_count") or 0)
+    return {"problems": problems + len(ids) - own, "open_flags": len(ids)}
 
 
 def paser_can_manage_flags() -> bool:
@@ -61,6 +81,7 @@ def paser_flag_rules() -> list[tuple[str, str]]:
 def helpers() -> dict[str, Any]:
     return {
         "paser_resource_check": paser_resource_check, "paser_flags": paser_flags,
+        "paser_resource_check_summary": paser_resource_check_summary,
         "paser_can_manage_flags": paser_can_manage_flags, "paser_is_walidata": paser_is_walidata,
         "paser_flag_rule_label": paser_flag_rule_label, "paser_flag_status_label": paser_flag_status_label,
         "paser_flag_severity_label": paser_flag_severity_label, "paser_flag_rules": paser_flag_rules,

@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from flask import Blueprint
 
+from .. import validation
 from ..localization import N_
 from ..reference import regions
 from . import access, display, rules
@@ -36,6 +37,7 @@ KABUPATEN_LEVEL = N_("{name} (regency level)")
 NO_REGION = N_("No known region")
 
 paser_flags = Blueprint("paser_flags", __name__)
+paser_flags.before_request(validation.refuse_unstorable_request_text)
 
 
 def _user_name() -> str:
@@ -152,7 +154,7 @@ def dashboard() -> Any:
 def _show(flag_id: str) -> dict[str, Any]:
     try:
         return tk.get_action("paser_flag_show")(_context(), {"id": flag_id})
-    except tk.ObjectNotFound:
+    except (tk.ObjectNotFound, tk.ValidationError):  # an id no flag can have (a NUL character in it): none
         tk.abort(404, tk._(FLAG_NOT_FOUND))
     except tk.NotAuthorized:
         tk.abort(403, tk._(FLAG_FORBIDDEN))

@@ -7,36 +7,18 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from .. import validation
 from ..localization import N_
-from . import catalogue, tidy
-
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
+from . import catalogue, schema, tidy
+from .schema import DEFAULT_LIMIT
 
 UNKNOWN_INDICATOR = N_("No figures of the indicator \"{value}\" that you may see.")
 UNKNOWN_KECAMATAN = N_("Unknown kecamatan: {value}")
-BAD_LIMIT = N_("Must be a whole number from 1 to {maximum}.")
-BAD_OFFSET = N_("Must be a whole number, 0 or more.")
 
 
-def _number(data_dict: dict[str, Any], field: str, default: int, minimum: int, maximum: int | None,
-            message: str) -> int:
-    value = data_dict.get(field)
-    if value in (None, ""):
-        return default
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = minimum - 1
-    if number < minimum or (maximum is not None and number > maximum):
-        raise tk.ValidationError({field: [tk._(message).format(maximum=maximum)]})
-    return number
-
-
-def paging(data_dict: dict[str, Any]) -> tuple[int, int]:
-    """``limit`` (1 to 1000, default 100) and ``offset`` (default 0); anything else is a validation error."""
-    return (_number(data_dict, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, BAD_LIMIT),
-            _number(data_dict, "offset", 0, 0, None, BAD_OFFSET))
+def _page(valid: dict[str, Any]) -> tuple[int, int]:
+    """``limit`` (1 to 1000, default 100) and ``offset`` (default 0), validated by the action's schema."""
+    return valid.get("limit", DEFAULT_LIMIT), valid.get("offset", 0)
 
 
 def indicator_selection(value: Any, user_name: str | None) -> tidy.Selection:
@@ -63,8 +45,9 @@ def paser_indicator_figures(context: dict[str, Any], data_dict: dict[str, Any]) 
     :param limit: rows per page, 1 to 1000 (default 100); ``offset`` skips rows
     """
     tk.check_access("paser_indicator_figures", context, data_dict)
-    limit, offset = paging(data_dict)
-    selection = indicator_selection(tk.get_or_bust(data_dict, "indicator"), context.get("user"))
+    valid = validation.validate(data_dict, schema.indicator_figures_schema(), context)
+    limit, offset = _page(valid)
+    selection = indicator_selection(valid["indicator"], context.get("user"))
     return {"indicator": selection.indicator, **tidy.page(selection, context.get("user"), limit, offset)}
 
 
@@ -76,8 +59,9 @@ def paser_kecamatan_figures(context: dict[str, Any], data_dict: dict[str, Any]) 
     :param limit: rows per page, 1 to 1000 (default 100); ``offset`` skips rows
     """
     tk.check_access("paser_kecamatan_figures", context, data_dict)
-    limit, offset = paging(data_dict)
-    selection = kecamatan_selection(tk.get_or_bust(data_dict, "kecamatan"))
+    valid = validation.validate(data_dict, schema.kecamatan_figures_schema(), context)
+    limit, offset = _page(valid)
+    selection = kecamatan_selection(valid["kecamatan"])
     return {"kecamatan": selection.kecamatan_code, **tidy.page(selection, context.get("user"), limit, offset)}
 
 
@@ -89,7 +73,7 @@ def paser_daftar_data(context: dict[str, Any], data_dict: dict[str, Any]) -> dic
     :param limit: rows per page, 1 to 1000 (default 100); ``offset`` skips rows
     """
     tk.check_access("paser_daftar_data", context, data_dict)
-    limit, offset = paging(data_dict)
+    limit, offset = _page(validation.validate(data_dict, schema.paging_schema(), context))
     return {"columns": list(catalogue.HEADER), **catalogue.page(context.get("user"), limit, offset)}
 
 

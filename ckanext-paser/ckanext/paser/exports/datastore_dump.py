@@ -4,7 +4,8 @@ CKAN's dump view stays in charge of everything else (csv, tsv, json, xml, its `b
 ``IMiddleware.make_middleware`` puts :func:`dump` in front of it (``install``), which answers only these two and
 hands every other request to the original view. Access is CKAN's: ``datastore_search`` as the requesting user
 (resource and dataset read access, so also the bundle's rules for terbatas and tertutup datasets) decides, and a
-table the user may not read is "not found", as in core. Rows are read page by page with ``datastore_search``, so
+table the user may not read is "not found", as in core. Every request's options are checked first, whatever its
+format (``dump_request``): a bad one is a 400 with a message, never core's server error. Rows are read page by page with ``datastore_search``, so
 memory holds one page however large the table; the XLSX is written by openpyxl's write-only workbook to a temporary
 file (its rows go to disk as they come) and sent from there in chunks.
 """
@@ -18,7 +19,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -26,7 +27,8 @@ import flask
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from . import copy_stream, csv_style
+from . import copy_stream, csv_style, dump_request
+from .dump_request import DumpRequest
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +37,6 @@ PAGE_ROWS = 10_000
 SEND_CHUNK = 64 * 1024
 # Excel opens at most 1,048,576 rows per sheet; the header takes one.
 XLSX_MAX_ROWS = 1_048_575
-# The search options core's dump passes on to datastore_search.
-SEARCH_OPTIONS = ("filters", "q", "distinct", "plain", "language", "fields")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -54,38 +54,23 @@ def install(app: Any) -> Any:
 
 
 def dump(original: Callable[..., Any], resource_id: str) -> Any:
-    args = flask.request.args
-    fmt = (args.get("format") or "csv").strip().lower()
+    request = dump_request.read(resource_id)
+    fmt = request.format
     if fmt == "xlsx":
-        return _xlsx_response(resource_id)
-    if fmt not in ("csv", "tsv"):
-        return original(resource_id=resource_id)
-    excel = fmt == "csv" and csv_style.style_from_args(args) is csv_style.EXCEL
-    request = _dump_request(resource_id)
-    if request.whole_table:
-        return _copy_response(resource_id, request.fields, fmt, excel)
+        return _xlsx_response(resource_id, request)
+    excel = fmt == "csv" and csv_style.style_from_args(flask.request.args) is csv_style.EXCEL
+    if fmt in ("csv", "tsv") and request.whole_table:
+        return _copy_response(resource_id, request, excel)
     if excel:
         return _csv_response(resource_id, request, csv_style.EXCEL)
-    return original(resource_id=resource_id)
+    try:
+        return original(resource_id=resource_id)
+    except tk.ValidationError as error:  # raised by core's first datastore_search, before anything is sent
+        dump_request.search_refused(error)
 
 
-class DumpRequest(NamedTuple):
-    """A dump the user may read: its search options, offset and limit, and the table's fields."""
-
-    params: dict[str, Any]
-    offset: int
-    limit: int | None
-    fields: list[dict[str, Any]]
-
-    @property
-    def whole_table(self) -> bool:
-        """Every row in CKAN's order: one COPY serves it (copy_stream)."""
-        searching = any(self.params.get(option) for option in SEARCH_OPTIONS)
-        return (not searching and not self.offset and self.limit is None
-                and self.params.get("sort") in (None, "", "_id"))
-
-
-def _copy_response(resource_id: str, fields: list[dict[str, Any]], fmt: str, excel: bool) -> Any:
+def _copy_response(resource_id: str, request: DumpRequest, excel: bool) -> Any:
+    fields, fmt = request.fields, request.format
     names = [field["id"] for field in fields]
     if excel:
         header = "".join(csv_style.stream_csv(names, [], csv_style.EXCEL))
@@ -93,7 +78,7 @@ def _copy_response(resource_id: str, fields: list[dict[str, Any]], fmt: str, exc
     else:
         # Core's header: its csv/tsv writer, with a byte-order mark when `bom` is asked for.
         buffer = io.StringIO()
-        if tk.asbool(flask.request.args.get("bom", False)):
+        if request.bom:
             buffer.write(csv_style.BOM)
         csv.writer(buffer, dialect="excel-tab" if fmt == "tsv" else "excel").writerow(names)
         header = buffer.getvalue()
@@ -110,26 +95,6 @@ def _copy_response(resource_id: str, fields: list[dict[str, Any]], fmt: str, exc
     return flask.Response(body(), headers={"Content-Type": content_type, "Content-Disposition": _attachment(name)})
 
 
-def _dump_request(resource_id: str) -> DumpRequest:
-    """The user's access checked as core does (the check's empty search gives the fields), then the search
-    options, offset and limit of the request (validated by core's dump schema)."""
-    import ckan.lib.navl.dictization_functions as dict_fns
-
-    from ckanext.datastore.blueprint import dump_schema
-
-    try:
-        fields = tk.get_action("datastore_search")({}, {
-            "resource_id": resource_id, "limit": 0, "include_total": False})["fields"]
-    except (tk.ObjectNotFound, tk.NotAuthorized):
-        tk.abort(404, tk._("DataStore resource not found"))
-    data, errors = dict_fns.validate({**flask.request.args.to_dict(), "format": "csv"}, dump_schema())
-    if errors:
-        tk.abort(400, "\n".join(f"{key}: {' '.join(messages)}" for key, messages in errors.items()))
-    params = {key: value for key, value in data.items() if key in SEARCH_OPTIONS}
-    params["sort"] = data["sort"]
-    return DumpRequest(params, data["offset"], data.get("limit"), fields)
-
-
 def _pages(resource_id: str, params: dict[str, Any], offset: int, limit: int | None,
            user: str) -> tuple[list[dict[str, Any]], Iterator[list[Any]]]:
     """The fields and the rows (lists of values in field order), fetched ``PAGE_ROWS`` at a time as the user."""
@@ -140,7 +105,10 @@ def _pages(resource_id: str, params: dict[str, Any], offset: int, limit: int | N
             # Objects, not lists: core's lists query breaks on the rank column a `q` search adds.
             "records_format": "objects", "include_total": False})
 
-    first = search(offset, PAGE_ROWS if limit is None else min(PAGE_ROWS, limit))
+    try:
+        first = search(offset, PAGE_ROWS if limit is None else min(PAGE_ROWS, limit))
+    except tk.ValidationError as error:  # what the options check did not foresee: still the reader's mistake
+        dump_request.search_refused(error)
     page_size = first["limit"]  # lower if ckan.datastore.search.rows_max is
     names = [field["id"] for field in first["fields"]]
 
@@ -206,8 +174,7 @@ def _send(handle: Any) -> Iterator[bytes]:
             yield chunk
 
 
-def _xlsx_response(resource_id: str) -> Any:
-    request = _dump_request(resource_id)
+def _xlsx_response(resource_id: str, request: DumpRequest) -> Any:
     fields, rows = _pages(resource_id, request.params, request.offset, request.limit, tk.g.user)
     descriptor, path = tempfile.mkstemp(suffix=".xlsx", prefix="paser-dump-")
     os.close(descriptor)

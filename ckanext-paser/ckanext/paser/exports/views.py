@@ -14,9 +14,11 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, stream_with_context
 
+from .. import validation
 from . import actions, catalogue, csv_style, tidy
 
 paser_exports = Blueprint("paser_exports", __name__)
+paser_exports.before_request(validation.refuse_unstorable_request_text)
 
 
 def _user_name() -> str:
