@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import config_declarations, reference
+from . import config_declarations, privacy, reference
 from .checks import access as check_access
 from .checks import actions as check_actions
 from .checks import auth as check_auth
@@ -93,8 +93,9 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
                 **export_helpers.helpers(), **loader_display.helpers()}
 
     def get_actions(self) -> dict[str, Any]:
+        # privacy last: it chains core's actions and wraps some of the bundle's own.
         return {**satudata_visibility.actions(), **check_actions.actions(), **dcat_actions(),
-                **export_actions.actions()}
+                **export_actions.actions(), **privacy.actions()}
 
     def get_auth_functions(self) -> dict[str, Any]:
         return {**check_auth.auth_functions(), **export_actions.auth_functions()}

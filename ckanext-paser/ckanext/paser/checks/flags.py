@@ -256,22 +256,9 @@ def datasets_sharing_open_flags(package_id: str) -> set[str]:
 
 
 def has_open_flag_for_readers(package_id: str, owner_org: str | None, private: bool) -> bool:
-    """Whether the dataset's search document carries "has open flags": only flags whose other datasets everyone
-    who reads this document may read too (public datasets; for a private one also its organisation's own)."""
-    from ckan import model
+    """Whether the dataset's search document carries "has open flags": an open flag that everyone who reads this
+    document sees with this dataset in it, a flag involving a private figure shown without it
+    (privacy.flags: the same rule as the flags' pages and the tidy export's marker)."""
+    from ..privacy import flags as privacy_flags
 
-    package = model.package_table
-    others = flag_dataset_table.alias("others")
-    readable = sa.and_(package.c.state == "active", package.c.private.is_(False))
-    if private and owner_org:
-        readable = sa.or_(readable, package.c.owner_org == owner_org)
-    hidden_other = sa.exists(
-        sa.select(1).select_from(others.outerjoin(package, package.c.id == others.c.package_id))
-        .where(others.c.flag_id == flag_table.c.id, others.c.package_id != package_id,
-               sa.not_(sa.func.coalesce(readable, False))))
-    query = (sa.select(1).select_from(flag_table.join(flag_dataset_table,
-                                                      flag_dataset_table.c.flag_id == flag_table.c.id))
-             .where(flag_dataset_table.c.package_id == package_id, flag_table.c.status == OPEN, ~hidden_other)
-             .limit(1))
-    with engine().connect() as connection:
-        return connection.execute(query).first() is not None
+    return privacy_flags.has_open_flag_for_readers(package_id, owner_org, private)

@@ -3,7 +3,8 @@ producer, or for one kecamatan (and its desa/kelurahan) over every indicator.
 
 Rows come from one SQL query, filtered to the datasets the reader may read (``readable``) and streamed from a
 server-side cursor, so memory stays flat however many figures there are. Region names and BPS codes come from the
-reference tables (a dictionary look-up per row); the open-flag marker from a join on the open flags' figures.
+reference tables (a dictionary look-up per row); the open-flag marker from a join on the open flags' figures as
+every reader of the row sees them (privacy.flags).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from ..checks import store
-from ..checks.flags import flag_table
+from ..checks.flags import OPEN, flag_table
 from ..checks.normalise import indicator_name
 from ..reference import desa_by_code, kabupaten, kecamatan_by_code, kecamatan_by_name
 from . import readable
@@ -51,21 +52,26 @@ class Selection:
         return f"kecamatan-{self.kecamatan_code}"
 
 
-def _marks(user_name: str | None) -> sa.Subquery:
-    """The open flags the reader may see, per figure they involve (indicator, resource, region, period)."""
-    element = sa.func.jsonb_array_elements(flag_table.c.figures).table_valued("value").alias("element")
-    resource_id = element.c.value.op("->>")("resource_id")
-    region_code = element.c.value.op("->>")("region_code")
-    period = element.c.value.op("->>")("period")
-    return (
-        sa.select(flag_table.c.indicator, resource_id.label("resource_id"), region_code.label("region_code"),
-                  period.label("period"),
-                  sa.func.string_agg(sa.distinct(flag_table.c.id), sa.literal_column("' '")).label("flag_ids"))
-        .select_from(flag_table.join(element, sa.true()))
-        .where(readable.marked_flags_clause(user_name))
-        .group_by(flag_table.c.indicator, resource_id, region_code, period)
-        .subquery("marks")
-    )
+def _marks(selection: Selection) -> sa.Subquery:
+    """The open flags marking each figure (indicator, resource, region, period), as every reader of that figure
+    sees them (privacy.flags.figure_marks): the marker of a row is the same for anyone who may read the row, and a
+    flag involving a private figure marks a public one only when the public figures alone raise it."""
+    from ..privacy.flags import figure_marks
+
+    query = sa.select(flag_table).where(flag_table.c.status == OPEN)
+    if selection.indicator is not None:
+        query = query.where(flag_table.c.indicator == selection.indicator)
+    with store.engine().connect() as connection:
+        rows = [dict(row) for row in connection.execute(query).mappings()]
+    marks = figure_marks(rows)
+    columns = (sa.column("indicator", sa.UnicodeText), sa.column("resource_id", sa.UnicodeText),
+               sa.column("region_code", sa.UnicodeText), sa.column("period", sa.UnicodeText),
+               sa.column("flag_ids", sa.UnicodeText))
+    if not marks:
+        return sa.select(*(sa.cast(sa.null(), column.type).label(column.name) for column in columns)).where(
+            sa.false()).subquery("marks")
+    return sa.values(*columns, name="marks").data(
+        [(*key, " ".join(ids)) for key, ids in sorted(marks.items(), key=str)]).alias("marks")
 
 
 def _kode_indikator() -> sa.Subquery:
@@ -79,7 +85,7 @@ def query(selection: Selection, user_name: str | None) -> tuple[sa.Select, sa.Se
     """The rows (ordered by indicator, region code, period and producer) and their count, for this reader."""
     figure, package, group = store.figure_table, model.package_table, model.group_table
     resource = model.resource_table
-    marks, code = _marks(user_name), _kode_indikator()
+    marks, code = _marks(selection), _kode_indikator()
     joined = (
         figure.join(package, package.c.id == figure.c.package_id)
         .join(resource, sa.and_(resource.c.id == figure.c.resource_id, resource.c.state == "active"))

@@ -16,6 +16,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ..localization import N_
 from . import existence, readers
 
 TABLE_METADATA = "_table_metadata"
@@ -23,8 +24,8 @@ TABLE_METADATA = "_table_metadata"
 CATALOGUE_TYPE = re.compile(
     r"\breg(?:class|collation|config|dictionary|namespace|oper|operator|proc|procedure|role|type)\b",
     re.IGNORECASE)
-CATALOGUE_CAST_REFUSED = "Casts to PostgreSQL catalogue types (regclass and the like) are not allowed."
-NO_SUCH_TABLE = "A table in the query does not exist, or you may not read it."
+CATALOGUE_CAST_REFUSED = N_("Casts to PostgreSQL catalogue types (regclass and the like) are not allowed.")
+NO_SUCH_TABLE = N_("A table in the query does not exist, or you may not read it.")
 # What CKAN's search_sql says when PostgreSQL finds no such relation (its error text, under "info"/"orig").
 _UNDEFINED_RELATION = re.compile(r'relation "[^"]*" does not exist')
 # Refusals about the query itself (not about a table), the same whatever tables exist: kept as they are.
