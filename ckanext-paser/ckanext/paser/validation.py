@@ -55,6 +55,16 @@ def text_error(value: Any) -> str | None:
     return tk._(problem) if problem else None
 
 
+def ignore_blank(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: dict[str, Any]) -> None:
+    """CKAN's ignore_empty, but 0 and False are values (``limit=0`` is refused, not ignored)."""
+    from ckan.lib.navl.dictization_functions import StopOnError
+
+    value = data.get(key)
+    if value is missing or value is None or value == "" or value == []:
+        data.pop(key, None)
+        raise StopOnError
+
+
 def clean_text(value: Any, context: dict[str, Any]) -> Any:
     """Text PostgreSQL can store: no list or object, no NUL, no lone surrogate. Missing values pass."""
     if value is missing or value is None:

@@ -12,6 +12,7 @@ from ..validation import (
     at_most_characters,
     clean_text,
     clean_text_or_list,
+    ignore_blank,
     one_of_or,
     required,
     stripped_text,
@@ -29,23 +30,19 @@ def _ignore_missing() -> Any:
     return tk.get_validator("ignore_missing")
 
 
-def _ignore_empty() -> Any:
-    return tk.get_validator("ignore_empty")
-
-
 def resource_check_show_schema() -> dict[str, Any]:
     return {"id": [_ignore_missing(), clean_text], "resource_id": [_ignore_missing(), clean_text]}
 
 
 def flag_list_schema() -> dict[str, Any]:
-    text = [_ignore_empty(), clean_text]
-    choices = [_ignore_empty(), clean_text_or_list]
+    text = [ignore_blank, clean_text]
+    choices = [ignore_blank, clean_text_or_list]
     return {
         "dataset_id": text, "resource_id": text, "organization": text, "kecamatan": text, "indicator": text,
         "rule": choices, "status": choices, "severity": choices,
-        "sort": [_ignore_empty(), stripped_text],
-        "limit": [_ignore_empty(), whole_number(0)],
-        "offset": [_ignore_empty(), whole_number(0)],
+        "sort": [ignore_blank, stripped_text],
+        "limit": [ignore_blank, whole_number(0)],
+        "offset": [ignore_blank, whole_number(0)],
     }
 
 

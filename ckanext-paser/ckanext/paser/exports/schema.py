@@ -6,15 +6,14 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ..validation import clean_text, whole_number
+from ..validation import clean_text, ignore_blank, whole_number
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 
 def paging_schema() -> dict[str, Any]:
-    ignore_empty = tk.get_validator("ignore_empty")
-    return {"limit": [ignore_empty, whole_number(1, MAX_LIMIT)], "offset": [ignore_empty, whole_number(0)]}
+    return {"limit": [ignore_blank, whole_number(1, MAX_LIMIT)], "offset": [ignore_blank, whole_number(0)]}
 
 
 def indicator_figures_schema() -> dict[str, Any]:
