@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from . import config_declarations, privacy, reference
+from . import config_declarations, guards, privacy, reference, upstream, validation
 from .checks import access as check_access
 from .checks import actions as check_actions
 from .checks import auth as check_auth
@@ -30,7 +30,9 @@ from .satudata import helpers as satudata_helpers
 from .satudata import indexing as satudata_indexing
 from .satudata import validators as satudata_validators
 from .satudata import visibility as satudata_visibility
+from .search import guard as search_guard
 from .search import install as search_install
+from .search import pages as search_pages
 from .security import cookies as security_cookies
 from .security import harvest_routes
 
@@ -86,7 +88,8 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_validators(self) -> dict[str, Any]:
         # Each subpackage contributes its validators by name (satudata: dataset rules).
-        return {**publisher_validators.validators(), **satudata_validators.all_validators()}
+        return {**publisher_validators.validators(), **satudata_validators.all_validators(),
+                **validation.validators()}
 
     def get_helpers(self) -> dict[str, Any]:
         return {**publisher_helpers.helpers(), **satudata_helpers.all_helpers(), **checks_helpers.helpers(),
@@ -95,10 +98,11 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_actions(self) -> dict[str, Any]:
         # privacy last: it chains core's actions and wraps some of the bundle's own.
         return {**satudata_visibility.actions(), **check_actions.actions(), **dcat_actions(),
-                **export_actions.actions(), **privacy.actions()}
+                **export_actions.actions(), **privacy.actions(), **search_guard.actions(),
+                **upstream.actions()}
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return {**check_auth.auth_functions(), **export_actions.auth_functions()}
+        return {**check_auth.auth_functions(), **export_actions.auth_functions(), **upstream.auth_functions()}
 
     def get_blueprint(self) -> list[Any]:
         return [*check_views.blueprints(), *export_views.blueprints()]
@@ -154,9 +158,11 @@ class PaserPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IMiddleware: XLSX and Excel-friendly CSV on core's /datastore/dump/<id> (exports.datastore_dump); the
     # start-up heap frozen out of garbage collection at the first request (runtime.gc_freeze); ckanext-harvest's
-    # source actions by POST only (security.harvest_routes).
+    # source actions by POST only (security.harvest_routes); upstream views checked for bad input (guards).
     def make_middleware(self, app: Any, config: Any) -> Any:
-        return gc_freeze.install(datastore_dump.install(harvest_routes.install(app)))
+        # The dataset search page's sort checked before CKAN splits it (search.pages).
+        return gc_freeze.install(datastore_dump.install(harvest_routes.install(guards.install(
+            search_pages.install(app)))))
 
     # IFacets
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:

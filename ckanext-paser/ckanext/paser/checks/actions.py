@@ -8,9 +8,11 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
+from .. import validation
 from ..localization import N_
+from ..privacy import flags as privacy_flags
 from ..reference import kecamatan_by_code, kecamatan_by_name
-from . import access, display, evaluation, flags, store
+from . import access, display, evaluation, flags, schema, store
 from .rules import RULES
 
 NOT_CHECKED = N_("This resource has not been checked.")
@@ -32,7 +34,8 @@ def paser_resource_check_show(context: dict[str, Any], data_dict: dict[str, Any]
 
     :param id: the resource's id (``resource_id`` is accepted too)
     """
-    resource_id = tk.get_or_bust(data_dict, "id") if "id" in data_dict else tk.get_or_bust(data_dict, "resource_id")
+    valid = validation.validate(data_dict, schema.resource_check_show_schema(), context)
+    resource_id = tk.get_or_bust(valid, "id") if "id" in valid else tk.get_or_bust(valid, "resource_id")
     # Whoever can read the resource (so its private dataset) can read its check.
     tk.check_access("resource_show", context, {"id": resource_id})
     check = store.get_check(resource_id)
@@ -69,21 +72,12 @@ def _choices(value: Any, allowed: tuple[str, ...], field: str) -> list[str] | No
     return items
 
 
-def _integer(value: Any, field: str, default: int, maximum: int | None = None) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = -1
-    if number < 0:
-        raise tk.ValidationError({field: [tk._("Must be a whole number, 0 or more.")]})
-    return min(number, maximum) if maximum is not None else number
+def _package_id(value: str, context: dict[str, Any]) -> str:
+    from ..privacy.existence import may_read
 
-
-def _package_id(value: str) -> str:
     package = model.Package.get(value)
-    if package is None:
+    # A dataset the user may not read is answered as one that does not exist (no existence oracle).
+    if package is None or not may_read(context, package):
         raise tk.ObjectNotFound(tk._("Dataset not found"))
     return package.id
 
@@ -112,10 +106,11 @@ def _kecamatan_code(value: str) -> str:
 def _flag_query(context: dict[str, Any], data_dict: dict[str, Any]) -> tuple[sa.Select, sa.Select]:
     flag, links, package = flags.flag_table, flags.flag_dataset_table, model.package_table
     conditions = []
-    if (visible := access.visibility_clause(flag.c.id, context.get("user"))) is not None:
+    # The flags the user may see in some form; what of each they see is privacy.flags' redaction.
+    if (visible := privacy_flags.candidate_clause(flag.c.id, context.get("user"))) is not None:
         conditions.append(visible)
     if data_dict.get("dataset_id"):
-        package_id = _package_id(str(data_dict["dataset_id"]))
+        package_id = _package_id(str(data_dict["dataset_id"]), context)
         conditions.append(sa.exists(sa.select(1).select_from(links).where(
             links.c.flag_id == flag.c.id, links.c.package_id == package_id)))
     if data_dict.get("resource_id"):
@@ -134,7 +129,8 @@ def _flag_query(context: dict[str, Any], data_dict: dict[str, Any]) -> tuple[sa.
         conditions.append(flag.c.rule.in_(rules))
     if (statuses := _choices(data_dict.get("status"), flags.STATUSES, "status")) is not None:
         conditions.append(flag.c.status.in_(statuses))
-    if (severities := _choices(data_dict.get("severity"), ("error", "warning"), "severity")) is not None:
+    if (severities := _choices(data_dict.get("severity"), ("error", "warning"), "severity")) is not None \
+            and visible is None:  # a redacted flag's severity is its redaction's: filtered after it
         conditions.append(flag.c.severity.in_(severities))
     if data_dict.get("indicator"):
         conditions.append(flag.c.indicator == str(data_dict["indicator"]))
@@ -163,9 +159,12 @@ def paser_flag_list(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[
     :param limit: at most this many (default 100, at most 1000); ``offset`` skips
     """
     tk.check_access("paser_flag_list", context, data_dict)
-    limit = _integer(data_dict.get("limit"), "limit", DEFAULT_LIMIT, MAX_LIMIT)
-    offset = _integer(data_dict.get("offset"), "offset", 0)
-    query, count_query = _flag_query(context, data_dict)
+    valid = validation.validate(data_dict, schema.flag_list_schema(), context)
+    limit = min(valid.get("limit", DEFAULT_LIMIT), MAX_LIMIT)
+    offset = valid.get("offset", 0)
+    query, count_query = _flag_query(context, valid)
+    if not access.is_walidata(context.get("user")):
+        return _redacted_page(context, valid, query, limit, offset)
     with model.meta.engine.connect() as connection:
         rows = [dict(row) for row in connection.execute(query.limit(limit).offset(offset)).mappings()]
         count = connection.execute(count_query).scalar_one()
@@ -173,21 +172,41 @@ def paser_flag_list(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[
     return {"count": count, "results": [display.flag_dict(row, datasets.get(row["id"], [])) for row in rows]}
 
 
+def _redacted_page(context: dict[str, Any], data_dict: dict[str, Any], query: sa.Select, limit: int,
+                   offset: int) -> dict[str, Any]:
+    """Anyone but the walidata: every candidate flag as they may see it (privacy.flags), filtered again on what
+    they see, then counted and paged (an OPD's flags, not the whole catalogue's)."""
+    organization_id = _organization_id(str(data_dict["organization"])) if data_dict.get("organization") else None
+    severities = _choices(data_dict.get("severity"), ("error", "warning"), "severity")
+    with model.meta.engine.connect() as connection:
+        rows = [dict(row) for row in connection.execute(query).mappings()]
+    shown = [item for item in privacy_flags.for_viewer(context.get("user"), rows)
+             if privacy_flags.matches(item, data_dict, organization_id, severities)]
+    return {"count": len(shown),
+            "results": [display.flag_dict(row, datasets) for row, datasets in shown[offset:offset + limit]]}
+
+
 def _visible_flag(context: dict[str, Any], flag_id: str) -> dict[str, Any]:
     flag = flags.flag_table
     query = sa.select(flag).where(flag.c.id == flag_id)
-    if (visible := access.visibility_clause(flag.c.id, context.get("user"))) is not None:
+    if (visible := privacy_flags.candidate_clause(flag.c.id, context.get("user"))) is not None:
         query = query.where(visible)
     with model.meta.engine.connect() as connection:
         row = connection.execute(query).mappings().first()
-    if row is None:
+    if row is None or not privacy_flags.for_viewer(context.get("user"), [dict(row)]):
         raise tk.ObjectNotFound(tk._(FLAG_NOT_FOUND))
     return dict(row)
 
 
-def _full(row: dict[str, Any]) -> dict[str, Any]:
-    result = display.flag_dict(row, flags.datasets_of([row["id"]]).get(row["id"], []))
-    result["history"] = [display.history_entry(entry) for entry in flags.history_of(row["id"])]
+def _full(row: dict[str, Any], user_name: str | None) -> dict[str, Any]:
+    """The flag with its history, as the user may see it (privacy.flags)."""
+    all_datasets = flags.datasets_of([row["id"]]).get(row["id"], [])
+    shown_row, datasets = (privacy_flags.for_viewer(user_name, [row]) or [(row, all_datasets)])[0]
+    history = flags.history_of(row["id"])
+    if shown_row != row or len(datasets) != len(all_datasets):
+        history = privacy_flags.redacted_history(history)
+    result = display.flag_dict(shown_row, datasets)
+    result["history"] = [display.history_entry(entry) for entry in history]
     return result
 
 
@@ -198,7 +217,8 @@ def paser_flag_show(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[
     :param id: the flag's id
     """
     tk.check_access("paser_flag_show", context, data_dict)
-    return _full(_visible_flag(context, str(tk.get_or_bust(data_dict, "id"))))
+    valid = validation.validate(data_dict, schema.flag_show_schema(), context)
+    return _full(_visible_flag(context, valid["id"]), context.get("user"))
 
 
 def paser_flag_update(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -209,24 +229,16 @@ def paser_flag_update(context: dict[str, Any], data_dict: dict[str, Any]) -> dic
     :param note: why (required)
     """
     tk.check_access("paser_flag_update", context, data_dict)
-    flag_id = str(tk.get_or_bust(data_dict, "id"))
+    flag_id = validation.validate(data_dict, schema.flag_show_schema(), context)["id"]
+    # A flag the user may not see is "not found" before anything is said about the status or the note.
     row = _visible_flag(context, flag_id)
-    errors: dict[str, list[str]] = {}
-    status = str(data_dict.get("status") or "").strip()
-    if status not in flags.STATUSES:
-        errors["status"] = [tk._("Choose a status: open, acknowledged or resolved.")]
-    note = str(data_dict.get("note") or "").strip()
-    if not note:
-        errors["note"] = [tk._("Write a note: why the status changes.")]
-    elif len(note) > 2000:
-        errors["note"] = [tk._("The note is longer than 2000 characters.")]
-    if errors:
-        raise tk.ValidationError(errors)
+    valid = validation.validate(data_dict, schema.flag_update_schema(), context)
+    status, note = valid["status"], valid["note"]
     user = model.User.get(context["user"])
     flags.set_status(flag_id, status, note, user.id if user else None)
     package_ids = {dataset["id"] for dataset in flags.datasets_of([flag_id]).get(flag_id, [])}
     evaluation.refresh(package_ids)
-    return _full(flags.get(flag_id) or row)
+    return _full(flags.get(flag_id) or row, context.get("user"))
 
 
 def actions() -> dict[str, Any]:

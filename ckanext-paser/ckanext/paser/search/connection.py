@@ -18,16 +18,19 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pysolr
 import sqlalchemy as sa
 from ckan.common import config
-from ckan.lib.search.common import SearchQueryError
+from ckan.lib.search.common import SearchError, SearchQueryError
+from psycopg2 import errorcodes
 
+from ..localization import N_
 from . import dismax
 from .datemath import utc_now
 from .documents import DEFAULT_TEXT_FIELD, KEY_COLUMNS, UNDICTIONARIED_FIELDS, build_row
 from .functions import FunctionTranslator, frange_filter
-from .lucene import QuerySyntaxError, Translator, negate, parse
+from .lucene import MAX_CLAUSES, MAX_DEPTH, QuerySyntaxError, Translator, negate, parse
 from .schema import load_schema
 from .sql import Params
 from .values import ValueError_
@@ -77,13 +80,49 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)] if str(value).strip() else []
 
 
+# Solr reads rows, start and the facet numbers as 32-bit integers and refuses larger ones.
+INT_MAX = 2**31 - 1
+# Parameters Solr reads as text: anything else (a JSON object or list sent to the API) is the caller's mistake.
+TEXT_PARAMS = ("defType", "qf", "mm", "bf", "q.op", "facet", "facet.sort", "df")
+
+
 def _as_int(value: Any, name: str, default: int) -> int:
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError) as error:
         raise SearchQueryError(f"{name} must be a whole number, got {value!r}") from error
+    if not -INT_MAX - 1 <= number <= INT_MAX:
+        raise SearchQueryError(f"{name} must be a whole number from {-INT_MAX - 1} to {INT_MAX}, got {value!r}")
+    return number
+
+
+def _check_text_params(q: Any, params: dict[str, Any]) -> None:
+    """Refuse what PostgreSQL cannot hold (NUL, a lone surrogate) and non-text where Solr reads text."""
+    if q is not None and not isinstance(q, str):
+        raise SearchQueryError("q must be text")
+    for name in TEXT_PARAMS:
+        if params.get(name) is not None and not isinstance(params[name], str):
+            raise SearchQueryError(f"{name} must be text")
+    for name, value in [("q", q), *params.items()]:
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if not isinstance(item, str):
+                continue
+            if "\x00" in item:
+                # PostgreSQL cannot hold NUL in text; Solr would not match it either.
+                raise SearchQueryError("the query contains a NUL character")
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise SearchQueryError(f"{name} contains an unpaired surrogate character") from error
+
+
+def _primary_message(error: sa.exc.DBAPIError) -> str:
+    diag = getattr(error.orig, "diag", None)
+    message = getattr(diag, "message_primary", None)
+    return message or type(error.orig).__name__
 
 
 class ResultCache:
@@ -143,6 +182,7 @@ class PostgresSearchConnection:
         self.schema = load_schema(config.get("ckanext.paser.search.solr_schema") or None)
         self.prefix_min_length = int(config.get("ckanext.paser.search.prefix_min_length") or 0)
         self.cache_size = int(config.get("ckanext.paser.search.cache_size") or 0)
+        self.statement_timeout = int(config.get("ckanext.paser.search.statement_timeout") or 0)
 
     def _written(self) -> None:
         # After the commit, so that a reader who sees the new version also sees the new documents.
@@ -221,6 +261,9 @@ class PostgresSearchConnection:
             return translator.translate(parse(query))
         except QuerySyntaxError as error:
             raise SearchQueryError(str(error)) from error
+        except RecursionError as error:  # parse() bounds the depth; this is the last line of defence
+            raise SearchQueryError(tk._(N_("The query is too complex: at most {limit} nested levels.")).format(
+                limit=MAX_DEPTH)) from error
 
     def _dismax(self, query: str, query_fields: str | None, mm: str | None, translator: Translator) -> str:
         fields = [part.split("^")[0] for part in (query_fields or "").split() if part.split("^")[0]]
@@ -347,10 +390,7 @@ class PostgresSearchConnection:
                 f"{columns} FROM paser_search_document AS d WHERE {where_sql} OFFSET 0) AS m ORDER BY {order} {limits}")
 
     def search(self, q: str | None = None, search_handler: str | None = None, **kwargs: Any) -> pysolr.Results:
-        for value in [q, *kwargs.values()]:
-            if any("\x00" in text for text in _as_list(value)):
-                # PostgreSQL cannot hold NUL in text; Solr would not match it either.
-                raise SearchQueryError("the query contains a NUL character")
+        _check_text_params(q if q is not None else kwargs.get("q"), kwargs)
         params = Params()
         now = utc_now()
         translator = Translator(self.schema, params, now=now, prefix_min_length=self.prefix_min_length,
@@ -399,6 +439,10 @@ class PostgresSearchConnection:
             count_sql = f"SELECT count(*) FROM paser_search_document AS d WHERE {where_sql}"
         try:
             with self._engine().connect() as connection:
+                if self.statement_timeout > 0:
+                    # For this search's transaction only (the pool rolls it back when the connection returns).
+                    connection.execute(sa.text("SELECT set_config('statement_timeout', :timeout, true)"),
+                                       {"timeout": f"{self.statement_timeout}ms"})
                 version = connection.execute(VERSION).scalar() if self.cache_size else 0
                 params.resolve(connection)
                 key = json.dumps([docs_sql, facet_on and facet_fields, wanted and sorted(wanted),
@@ -418,8 +462,17 @@ class PostgresSearchConnection:
                 if facet_on and facet_fields:
                     facets = self._facets(connection, where_sql, by_class, params, facet_fields, kwargs)
         except sa.exc.DataError as error:
-            # A value the database cannot compare (e.g. a number range over text): the query's fault.
-            raise SearchQueryError(f"invalid value in query: {error.orig}") from error
+            # A value the database cannot compare (e.g. a number range over text): the query's fault. Only the
+            # primary message: the full one can quote the statement.
+            raise SearchQueryError(f"invalid value in query: {_primary_message(error)}") from error
+        except sa.exc.OperationalError as error:
+            code = getattr(error.orig, "pgcode", None)
+            if code == errorcodes.QUERY_CANCELED:
+                raise SearchError(tk._(N_("The search took too long; try a simpler query."))) from error
+            if code == errorcodes.STATEMENT_TOO_COMPLEX:
+                raise SearchQueryError(tk._(N_("The query is too complex: at most {limit} clauses.")).format(
+                    limit=MAX_CLAUSES)) from error
+            raise
         decoded = {
             "response": {"numFound": hits, "start": start, "docs": docs},
             "facet_counts": {"facet_queries": {}, "facet_fields": facets, "facet_ranges": {},

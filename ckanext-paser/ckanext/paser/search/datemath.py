@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime
 
+import ckan.plugins.toolkit as tk
 from dateutil.relativedelta import relativedelta
 
+from ..localization import N_
 from .values import ValueError_, canonical_date
 
 _UNITS = {
@@ -17,6 +19,10 @@ _UNITS = {
     "MILLI": "microseconds", "MILLIS": "microseconds",
     "MILLISECOND": "microseconds", "MILLISECONDS": "microseconds",
 }
+# Solr dates run from year -292,000,000 to 292,000,000; Python's from 1 to 9999. An amount beyond this many
+# units cannot stay within those years (a 9999-year span, in milliseconds, has 15 digits).
+_MAX_AMOUNT_DIGITS = 15
+_DIGITS = "0123456789"  # str.isdigit() also accepts "²", which int() refuses
 _ROUND_ORDER = ["years", "months", "days", "hours", "minutes", "seconds", "microseconds"]
 
 
@@ -56,10 +62,12 @@ def evaluate(expression: str, now: datetime.datetime) -> datetime.datetime:
         position += 1
         digits_start = position
         if operator != "/":
-            while position < len(math) and math[position].isdigit():
+            while position < len(math) and math[position] in _DIGITS:
                 position += 1
             if position == digits_start:
                 raise ValueError_(f"date math needs a number after {operator!r} in {expression!r}")
+            if position - digits_start > _MAX_AMOUNT_DIGITS:
+                raise ValueError_(_out_of_range(expression))
         amount = int(math[digits_start:position]) if operator != "/" else 0
         unit_start = position
         while position < len(math) and math[position].isalpha():
@@ -72,6 +80,13 @@ def evaluate(expression: str, now: datetime.datetime) -> datetime.datetime:
         else:
             if unit == "microseconds":
                 amount *= 1000
-            delta = relativedelta(**{unit: amount})
-            moment = moment + delta if operator == "+" else moment - delta
+            try:
+                delta = relativedelta(**{unit: amount})
+                moment = moment + delta if operator == "+" else moment - delta
+            except (ValueError, OverflowError) as error:  # beyond year 1 or 9999
+                raise ValueError_(_out_of_range(expression)) from error
     return moment
+
+
+def _out_of_range(expression: str) -> str:
+    return tk._(N_("Date out of range (years 1 to 9999): {expression}")).format(expression=expression)

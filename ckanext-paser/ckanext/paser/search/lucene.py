@@ -8,10 +8,12 @@ compare as typed values.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
+import ckan.plugins.toolkit as tk
 from luqum.exceptions import ParseError
 from luqum.parser import parser as luqum_parser
 from luqum.tree import (
@@ -34,6 +36,7 @@ from luqum.tree import (
     Word,
 )
 
+from ..localization import N_
 from . import datemath
 from .documents import ARRAY_COLUMNS, DEFAULT_TEXT_FIELD, KEY_COLUMNS, UNDICTIONARIED_FIELDS
 from .schema import FieldSpec, SolrSchema
@@ -48,6 +51,21 @@ class QuerySyntaxError(Exception):
     """A query a user wrote that cannot be understood; the message says why."""
 
 
+class QueryTooComplexError(QuerySyntaxError):
+    """A query beyond the bounds below: refused before it costs the parser, Python's stack or PostgreSQL's."""
+
+
+# Bounds on one query string (q, or one fq). Parsing time grows faster than the number of tokens (10,000 words
+# take luqum ~2 s), translation recurses once per nesting level (3,000 "(" or "a:" x 2,000 exhausted Python's
+# stack), and PostgreSQL refuses expressions nested too deep. Solr refuses more than 1,024 clauses
+# (maxBooleanClauses); CKAN's own filters (permission labels: one clause per organisation) stay far below these.
+MAX_QUERY_LENGTH = 100_000
+MAX_QUERY_TOKENS = 4_096
+MAX_CLAUSES = 1_024
+MAX_DEPTH = 64
+_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"?|[()\[\]{}]|[^\s()\[\]{}"]+')
+
+
 def negate(predicate: str) -> str:
     """NOT that also holds where the predicate is NULL (a document without the field), as in Lucene.
 
@@ -57,11 +75,45 @@ def negate(predicate: str) -> str:
     return f"(({predicate}) IS NOT TRUE)"
 
 
+def _check_size(query: str) -> None:
+    if len(query) > MAX_QUERY_LENGTH:
+        raise QueryTooComplexError(
+            tk._(N_("The query is too long: at most {limit} characters.")).format(limit=MAX_QUERY_LENGTH))
+    for count, _match in enumerate(_TOKEN.finditer(query), start=1):
+        if count > MAX_QUERY_TOKENS:
+            raise QueryTooComplexError(
+                tk._(N_("The query is too complex: at most {limit} words and operators.")).format(
+                    limit=MAX_QUERY_TOKENS))
+
+
+def _check_tree(tree: Item) -> None:
+    """Depth and clause count of a parsed query, walked without recursion."""
+    clauses = 0
+    pending = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise QueryTooComplexError(
+                tk._(N_("The query is too complex: at most {limit} nested levels.")).format(limit=MAX_DEPTH))
+        children = node.children
+        if not children or isinstance(node, Range):
+            clauses += 1
+            if clauses > MAX_CLAUSES:
+                raise QueryTooComplexError(
+                    tk._(N_("The query is too complex: at most {limit} clauses.")).format(limit=MAX_CLAUSES))
+            continue
+        pending.extend((child, depth + 1) for child in children)
+
+
 def parse(query: str) -> Item:
+    _check_size(query)
     try:
-        return luqum_parser.parse(query)
+        tree = luqum_parser.parse(query)
     except (ParseError, ValueError, TypeError) as error:
-        raise QuerySyntaxError(f"cannot parse query {query!r}: {error}") from error
+        shown = query if len(query) <= 200 else query[:200] + "..."
+        raise QuerySyntaxError(f"cannot parse query {shown!r}: {error}") from error
+    _check_tree(tree)
+    return tree
 
 
 def _unescape_field(name: str) -> str:

@@ -37,7 +37,10 @@ def canonical_number(value: Any) -> str:
         raise ValueError_(f"not a number: {value!r}") from error
     if not number.is_finite():
         raise ValueError_(f"not a finite number: {value!r}")
-    normal = number.normalize()
+    try:
+        normal = number.normalize()
+    except ArithmeticError as error:  # decimal.Overflow: an exponent beyond the context's (1e999999999)
+        raise ValueError_(f"number out of range: {value!r}") from error
     return format(normal, "f")
 
 
