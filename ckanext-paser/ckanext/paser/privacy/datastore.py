@@ -38,7 +38,8 @@ def datastore_search(original: Any, context: dict[str, Any], data_dict: dict[str
     resource_id = data_dict.get("resource_id")
     if resource_id == TABLE_METADATA and not readers.is_sysadmin(readers.user_name(context)):
         # Word for word core's answer for a table that does not exist.
-        raise tk.ObjectNotFound(tk._(f'Resource "{resource_id}" was not found.'))
+        # Core's own words, untranslated as core leaves them, so this answer and a missing table's are the same.
+        raise tk.ObjectNotFound(f'Resource "{resource_id}" was not found.')
     return existence.conceal(original, context, data_dict, existence.RESOURCE, ("resource_id",))
 
 

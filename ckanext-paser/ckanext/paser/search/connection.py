@@ -25,7 +25,6 @@ from ckan.common import config
 from ckan.lib.search.common import SearchError, SearchQueryError
 from psycopg2 import errorcodes
 
-from ..localization import N_
 from . import dismax
 from .datemath import utc_now
 from .documents import DEFAULT_TEXT_FIELD, KEY_COLUMNS, UNDICTIONARIED_FIELDS, build_row
@@ -262,7 +261,7 @@ class PostgresSearchConnection:
         except QuerySyntaxError as error:
             raise SearchQueryError(str(error)) from error
         except RecursionError as error:  # parse() bounds the depth; this is the last line of defence
-            raise SearchQueryError(tk._(N_("The query is too complex: at most {limit} nested levels.")).format(
+            raise SearchQueryError(tk._("The query is too complex: at most {limit} nested levels.").format(
                 limit=MAX_DEPTH)) from error
 
     def _dismax(self, query: str, query_fields: str | None, mm: str | None, translator: Translator) -> str:
@@ -468,9 +467,9 @@ class PostgresSearchConnection:
         except sa.exc.OperationalError as error:
             code = getattr(error.orig, "pgcode", None)
             if code == errorcodes.QUERY_CANCELED:
-                raise SearchError(tk._(N_("The search took too long; try a simpler query."))) from error
+                raise SearchError(tk._("The search took too long; try a simpler query.")) from error
             if code == errorcodes.STATEMENT_TOO_COMPLEX:
-                raise SearchQueryError(tk._(N_("The query is too complex: at most {limit} clauses.")).format(
+                raise SearchQueryError(tk._("The query is too complex: at most {limit} clauses.").format(
                     limit=MAX_CLAUSES)) from error
             raise
         decoded = {

@@ -6,7 +6,6 @@ import datetime
 import ckan.plugins.toolkit as tk
 from dateutil.relativedelta import relativedelta
 
-from ..localization import N_
 from .values import ValueError_, canonical_date
 
 _UNITS = {
@@ -89,4 +88,4 @@ def evaluate(expression: str, now: datetime.datetime) -> datetime.datetime:
 
 
 def _out_of_range(expression: str) -> str:
-    return tk._(N_("Date out of range (years 1 to 9999): {expression}")).format(expression=expression)
+    return tk._("Date out of range (years 1 to 9999): {expression}").format(expression=expression)

@@ -205,5 +205,7 @@ def package_autocomplete(original: Callable[..., Any], context: dict[str, Any], 
 
 
 def actions() -> dict[str, Any]:
+    from . import group_lists
 
-    return {}
+    return {"package_search": package_search, "package_autocomplete": package_autocomplete,
+            **group_lists.actions()}

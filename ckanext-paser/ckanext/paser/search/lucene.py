@@ -36,7 +36,6 @@ from luqum.tree import (
     Word,
 )
 
-from ..localization import N_
 from . import datemath
 from .documents import ARRAY_COLUMNS, DEFAULT_TEXT_FIELD, KEY_COLUMNS, UNDICTIONARIED_FIELDS
 from .schema import FieldSpec, SolrSchema
@@ -78,11 +77,11 @@ def negate(predicate: str) -> str:
 def _check_size(query: str) -> None:
     if len(query) > MAX_QUERY_LENGTH:
         raise QueryTooComplexError(
-            tk._(N_("The query is too long: at most {limit} characters.")).format(limit=MAX_QUERY_LENGTH))
+            tk._("The query is too long: at most {limit} characters.").format(limit=MAX_QUERY_LENGTH))
     for count, _match in enumerate(_TOKEN.finditer(query), start=1):
         if count > MAX_QUERY_TOKENS:
             raise QueryTooComplexError(
-                tk._(N_("The query is too complex: at most {limit} words and operators.")).format(
+                tk._("The query is too complex: at most {limit} words and operators.").format(
                     limit=MAX_QUERY_TOKENS))
 
 
@@ -94,13 +93,13 @@ def _check_tree(tree: Item) -> None:
         node, depth = pending.pop()
         if depth > MAX_DEPTH:
             raise QueryTooComplexError(
-                tk._(N_("The query is too complex: at most {limit} nested levels.")).format(limit=MAX_DEPTH))
+                tk._("The query is too complex: at most {limit} nested levels.").format(limit=MAX_DEPTH))
         children = node.children
         if not children or isinstance(node, Range):
             clauses += 1
             if clauses > MAX_CLAUSES:
                 raise QueryTooComplexError(
-                    tk._(N_("The query is too complex: at most {limit} clauses.")).format(limit=MAX_CLAUSES))
+                    tk._("The query is too complex: at most {limit} clauses.").format(limit=MAX_CLAUSES))
             continue
         pending.extend((child, depth + 1) for child in children)
 
