@@ -15,27 +15,14 @@ from html import unescape
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from ckan.lib import jobs
 from ckan.tests import helpers
 from ckanext.paser.checks import reading, store
 from ckanext.paser.loader import jobs as loader_jobs
 from ckanext.paser.loader import status
+from in_process_jobs import SQL_WORDS, run_jobs_here
 from openpyxl.styles import Font
 
 from .conftest import call
-
-SQL_WORDS = ("CREATE TABLE", "psycopg2", "ProgrammingError", "Traceback", "sqlalchemy")
-
-
-def run_jobs_here() -> list[str]:
-    """Run every queued job (and the jobs they queue) in this process; the names of the functions run."""
-    queue, ran = jobs.get_queue(), []
-    while queue.jobs:
-        for job in queue.jobs:
-            queue.remove(job)
-            ran.append(job.func_name.rsplit(".", 1)[-1])
-            job.func(*job.args, **job.kwargs)
-    return ran
 
 
 def small_workbook() -> openpyxl.Workbook:

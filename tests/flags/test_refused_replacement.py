@@ -6,26 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckan.lib import jobs
 from ckan.tests import helpers
 from ckanext.paser.checks import flags as check_flags
 from ckanext.paser.checks import store
 from ckanext.paser.loader import status
+from in_process_jobs import SQL_WORDS, run_jobs_here
 
 from .conftest import BPS_2024, DUKCAPIL_2024, kabupaten_csv
-
-SQL_WORDS = ("CREATE TABLE", "psycopg2", "ProgrammingError", "Traceback", "sqlalchemy")
-
-
-def run_jobs_here() -> list[str]:
-    """Run every queued job (and the jobs they queue) in this process; the names of the functions run."""
-    queue, ran = jobs.get_queue(), []
-    while queue.jobs:
-        for job in queue.jobs:
-            queue.remove(job)
-            ran.append(job.func_name.rsplit(".", 1)[-1])
-            job.func(*job.args, **job.kwargs)
-    return ran
 
 
 def bps_table(extra_rows: list[list[Any]] | None = None, value: int = BPS_2024) -> str:
