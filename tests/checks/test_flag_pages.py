@@ -178,29 +178,6 @@ def test_search_facet_has_open_flags(app, catalogue):
     assert "Flag konsistensi" in html and "Ada flag terbuka" in html and "?paser_flag=open" in html
 
 
-def test_acknowledging_with_a_note(app, catalogue):
-    """Last: it changes the module's flag."""
-    flag_id = catalogue["flag"]["id"]
-    response = app.post(f"/flag/{flag_id}", data={"status": "acknowledged", "note": "Sudah dikonfirmasi ke BPS"},
-                        headers=_as(catalogue, "walidata-editor"), follow_redirects=False)
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/flag/{flag_id}")
-    html = _html(app.get(f"/flag/{flag_id}", headers=_as(catalogue, "walidata-editor")))
-    assert "Sudah dikonfirmasi ke BPS" in html
-    site = {"user": helpers.call_action("get_site_user", {"ignore_auth": True})["name"], "ignore_auth": True}
-    shown = helpers.call_action("paser_flag_show", site, id=flag_id)
-    assert (shown["status"], shown["note"]) == ("acknowledged", "Sudah dikonfirmasi ke BPS")
-    assert shown["history"][-1]["user"] == "walidata-editor"
-
-
-def test_grouping_per_kecamatan():
-    flags = [{"id": "a", "region_code": "64.01.03.2001"}, {"id": "b", "region_code": None},
-             {"id": "c", "region_code": "64.01"}, {"id": "d", "region_code": "64.01.03"}]
-    groups = views.group_by_kecamatan(flags)
-    assert [(group["key"], [flag["id"] for flag in group["flags"]]) for group in groups] == [
-        ("64.01", ["c"]), ("64.01.03", ["a", "d"]), ("", ["b"])]
-    assert groups[1]["title"] == "Kecamatan Paser Belengkong"
-
-
 def test_resource_check_summary_counts_the_open_flags_on_its_figures(app, catalogue):
     """The figures check of the BPS table found no problem reading it, but its figure is in an open
     cross-producer flag: the summary counts that flag, as the list of flags below it shows it."""
@@ -231,3 +208,27 @@ def test_resource_check_summary_counts_the_open_flags_on_its_figures(app, catalo
     # An anonymous visitor is shown no flag (flags are for the organisations' members): none is counted.
     shown = summary({})
     assert none_found in shown and "#paser-resource-flags" not in shown
+
+
+# The module's flag stays open up to here: acknowledging it is the last change the tests make.
+def test_acknowledging_with_a_note(app, catalogue):
+    """Last: it changes the module's flag."""
+    flag_id = catalogue["flag"]["id"]
+    response = app.post(f"/flag/{flag_id}", data={"status": "acknowledged", "note": "Sudah dikonfirmasi ke BPS"},
+                        headers=_as(catalogue, "walidata-editor"), follow_redirects=False)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/flag/{flag_id}")
+    html = _html(app.get(f"/flag/{flag_id}", headers=_as(catalogue, "walidata-editor")))
+    assert "Sudah dikonfirmasi ke BPS" in html
+    site = {"user": helpers.call_action("get_site_user", {"ignore_auth": True})["name"], "ignore_auth": True}
+    shown = helpers.call_action("paser_flag_show", site, id=flag_id)
+    assert (shown["status"], shown["note"]) == ("acknowledged", "Sudah dikonfirmasi ke BPS")
+    assert shown["history"][-1]["user"] == "walidata-editor"
+
+
+def test_grouping_per_kecamatan():
+    flags = [{"id": "a", "region_code": "64.01.03.2001"}, {"id": "b", "region_code": None},
+             {"id": "c", "region_code": "64.01"}, {"id": "d", "region_code": "64.01.03"}]
+    groups = views.group_by_kecamatan(flags)
+    assert [(group["key"], [flag["id"] for flag in group["flags"]]) for group in groups] == [
+        ("64.01", ["c"]), ("64.01.03", ["a", "d"]), ("", ["b"])]
+    assert groups[1]["title"] == "Kecamatan Paser Belengkong"

@@ -13,6 +13,7 @@ import pytest
 from ckan.tests import factories, helpers
 from ckanext.paser.demo import harvest as demo
 from ckanext.paser.harvesters import access
+from portal_text import as_the_portal_says
 
 DEMO_URL = "http://127.0.0.1:8765"
 SOURCES = [source.name for source in demo.DEMO_SOURCES]
@@ -105,7 +106,7 @@ def test_harvest_job_list_without_a_source(world: World, app: Any) -> None:
     for who in ("anonymous", "outsider", "walidata"):
         response = app.get("/api/3/action/harvest_job_list", headers=world.headers(who))
         assert response.status_code == 403, (who, response.status_code)
-        assert access.JOBS_OF_EVERY_SOURCE in response.json["error"]["message"]
+        assert as_the_portal_says(app, access.JOBS_OF_EVERY_SOURCE) in response.json["error"]["message"]
 
 
 def test_harvest_job_list_of_one_source(world: World, app: Any) -> None:

@@ -27,6 +27,7 @@ from ckan.tests import factories, helpers
 from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from portal_text import as_the_portal_says
 
 WALIDATA_ORG = "diskominfostaper"
 DUKCAPIL_CSV = "kode_wilayah,nama_wilayah,tahun,jumlah_penduduk\n64.01,Kabupaten Paser,2024,309667\n"
@@ -156,14 +157,6 @@ def stored_state() -> str:
     return digest.hexdigest()
 
 
-def translated(app: Any, msgid: str) -> str:
-    """A message as the portal says it (its default locale), from the catalogues the pages use."""
-    import ckan.plugins.toolkit as tk
-
-    with app.flask_app.test_request_context("/"):
-        return tk._(msgid)
-
-
 # --- regression tests of the defects found on the demo portal ---------------------------------------------
 
 NUL_PARAMS = [(action, name) for action, names in ACTIONS.items() for name in names]
@@ -182,10 +175,10 @@ def test_a_nul_byte_in_any_action_parameter_is_a_validation_error(app, world, ac
     if name in ("limit", "offset"):  # no whole number
         maximum = 1000 if (action, name) != ("paser_flag_list", "limit") and name == "limit" else 2**63 - 1
         minimum = 1 if maximum == 1000 else 0
-        assert response.json["error"][name] == [translated(app, NOT_WHOLE_NUMBER).format(
+        assert response.json["error"][name] == [as_the_portal_says(app, NOT_WHOLE_NUMBER).format(
             minimum=minimum, maximum=maximum)]
     else:
-        assert response.json["error"][name] == [translated(app, HAS_NUL)]
+        assert response.json["error"][name] == [as_the_portal_says(app, HAS_NUL)]
 
 
 @pytest.mark.parametrize("url", [
@@ -196,14 +189,14 @@ def test_a_nul_byte_in_a_bundle_page_is_a_bad_request(app, world, url):
 
     response, body = _get(app, world, url)
     assert response.status_code == 400
-    assert translated(app, HAS_NUL) in body
+    assert as_the_portal_says(app, HAS_NUL) in body
 
 
 def test_a_nul_byte_as_the_dumped_table_is_not_found(app, world):
     for suffix in ("", "?format=xlsx", "?format=json", "?excel=1"):
         response, body = _get(app, world, "/datastore/dump/%00" + suffix)
         assert response.status_code == 404
-        assert translated(app, "DataStore resource not found") in body
+        assert as_the_portal_says(app, "DataStore resource not found") in body
 
 
 @pytest.mark.parametrize("value", ["9223372036854775808", "-1", "abc", "1.5", "99999999999999999999999"])
@@ -214,7 +207,7 @@ def test_offsets_beyond_bigint_negative_or_not_whole_are_refused(app, world, val
         response, _body = _get(app, world, f"/api/3/action/{action}", query_string={"offset": value})
         assert response.status_code == 409
         assert response.json["error"]["offset"] == [
-            translated(app, NOT_WHOLE_NUMBER).format(minimum=0, maximum=2**63 - 1)]
+            as_the_portal_says(app, NOT_WHOLE_NUMBER).format(minimum=0, maximum=2**63 - 1)]
 
 
 def test_a_huge_flag_list_limit_is_capped_not_refused(app, world):
@@ -235,7 +228,7 @@ def test_a_flag_note_must_be_storable_text(app, world, note):
     assert response.status_code == 409
     expected = (HAS_SURROGATE if isinstance(note, str) and "\x00" not in note
                 else HAS_NUL if isinstance(note, str) else NOT_TEXT)
-    assert response.json["error"]["note"] == [translated(app, expected)]
+    assert response.json["error"]["note"] == [as_the_portal_says(app, expected)]
     assert stored_state() == before
     site = {"user": SYSADMIN, "ignore_auth": True}
     assert helpers.call_action("paser_flag_show", site, id=world["flag"]["id"])["status"] == "open"
@@ -277,7 +270,7 @@ def test_dump_messages_name_the_table_columns(app, world):
     resource_id = world["bps"]["resource"]["id"]
     _response, body = _get(app, world, f"/datastore/dump/{resource_id}?fields=nope", who=None)
     columns = "_id, kode_wilayah, nama_wilayah, tahun, jumlah_penduduk"
-    assert translated(app, UNKNOWN_COLUMNS).format(names="nope", columns=columns) in body.replace("&#39;", "'")
+    assert as_the_portal_says(app, UNKNOWN_COLUMNS).format(names="nope", columns=columns) in body.replace("&#39;", "'")
 
 
 def _activities(world: dict[str, Any], name: str) -> list[str]:
@@ -303,7 +296,7 @@ def test_changes_multiple_with_bad_ids_is_a_client_error(app, world):
         for query, status, msgid in cases:
             response, body = _get(app, world, f"{path}?{query}", who=OUTSIDER)
             assert response.status_code == status, (path, query, body[:300])
-            assert translated(app, msgid) in body
+            assert as_the_portal_says(app, msgid) in body
     response, body = _get(app, world, f"/dataset/changes_multiple?new_id={newest}&old_id={oldest}", who=SYSADMIN)
     assert response.status_code == 200 and world["bps"]["name"] in body
 
@@ -322,7 +315,7 @@ def test_an_unknown_field_in_the_data_dictionary_form_is_refused(app, world, fie
     body = _check(response, time.monotonic() - started, field)
     assert response.status_code == 400
     shown = field if "\x00" not in field else repr(field)
-    assert translated(app, UNKNOWN_FORM_FIELD).format(name=shown) in body.replace("&#39;", "'")
+    assert as_the_portal_says(app, UNKNOWN_FORM_FIELD).format(name=shown) in body.replace("&#39;", "'")
     assert stored_state() == before
 
 
@@ -334,7 +327,7 @@ def test_a_nul_in_a_data_dictionary_label_is_refused(app, world):
     response = app.post(f"/dataset/{dataset['id']}/dictionary/{resource_id}", headers=_headers(world, SYSADMIN),
                         data={"info__0__label": "Ko\x00de"})
     REQUESTS["POST"] += 1
-    assert response.status_code == 400 and translated(app, HAS_NUL) in response.get_data(as_text=True)
+    assert response.status_code == 400 and as_the_portal_says(app, HAS_NUL) in response.get_data(as_text=True)
     assert stored_state() == before
 
 
