@@ -113,12 +113,13 @@ def _raised(call: Any) -> tuple[type, str]:
     return type(raised.value), str(raised.value)
 
 
-def assert_same_as_missing(world: World, who: str, action: str, key: str, private_id: str, **params: Any) -> None:
+def assert_same_as_missing(world: World, who: str, action: str, key: str, private_id: str,
+                           expected: type = helpers.logic.NotFound, **params: Any) -> None:
     """The action answers the private id exactly as an id that does not exist (with that id in its place)."""
     missing = str(uuid.uuid4())
     private = _raised(lambda: world.call(action, who, **{key: private_id}, **params))
     absent = _raised(lambda: world.call(action, who, **{key: missing}, **params))
-    assert private[0] is helpers.logic.NotFound, (who, action, private)
+    assert private[0] is expected, (who, action, private)
     assert private == (absent[0], absent[1].replace(missing, private_id)), (who, action)
     assert world.datasets["terbatas"]["id"] not in private[1] and world.datasets["tertutup"]["id"] not in private[1]
 
@@ -268,6 +269,10 @@ def test_private_datasets_answer_as_missing_ones_through_the_api(app, world, who
         assert_same_as_missing(world, who, "package_activity_list", "id", identifier)
     assert_same_as_missing(world, who, "resource_show", "id", resource["id"])
     assert_same_as_missing(world, who, "resource_view_list", "id", resource["id"])
+    views = world.call("resource_view_list", "sysadmin", id=resource["id"])
+    assert views  # the DataStore table's default view
+    for view in views:
+        assert_same_as_missing(world, who, "resource_view_show", "id", view["id"])
     assert_same_as_missing(world, who, "paser_resource_check_show", "id", resource["id"])
     if who != "anonymous":  # anonymous visitors are asked to log in, whatever the dataset
         assert_same_as_missing(world, who, "paser_flag_list", "dataset_id", dataset["name"])
@@ -278,6 +283,47 @@ def test_private_datasets_answer_as_missing_ones_through_the_api(app, world, who
         absent = app.get(f"/api/3/action/{action}", query_string={"id": missing},
                          headers=world.headers(who), status=404).json
         assert private["error"] == absent["error"] and private["error"]["__type"] == "Not Found Error"
+
+
+@pytest.mark.parametrize("who", WITHOUT_ACCESS)
+@pytest.mark.parametrize("klasifikasi", PRIVATE)
+def test_relations_followers_and_activities_of_private_datasets_answer_as_missing_ones(app, world, who, klasifikasi):
+    """The answers the journey crawl found telling a private dataset from a missing one: its relationships,
+    collaborators and follower count, and each of its activities (also the page of an activity's changes)."""
+    dataset = world.datasets[klasifikasi]
+    for identifier in (dataset["name"], dataset["id"]):
+        assert_same_as_missing(world, who, "package_relationships_list", "id", identifier)
+        if who != "anonymous":  # anonymous visitors are refused a collaborator list, whatever the dataset
+            assert_same_as_missing(world, who, "package_collaborator_list", "id", identifier)
+        assert_same_as_missing(world, who, "dataset_follower_count", "id", identifier,
+                               expected=helpers.logic.ValidationError)
+    activities = world.call("package_activity_list", "sysadmin", id=dataset["id"])
+    assert activities
+    for activity in activities:
+        assert_same_as_missing(world, who, "activity_show", "id", activity["id"])
+        assert_same_as_missing(world, who, "activity_data_show", "id", activity["id"])
+        assert_same_as_missing(world, who, "activity_diff", "id", activity["id"], object_type="package")
+        page = app.get(f"/dataset/changes/{activity['id']}", headers=world.headers(who), status=404)
+        assert TITLES[klasifikasi] not in page.get_data(as_text=True)
+    app.get(f"/dataset/changes/{uuid.uuid4()}", headers=world.headers(who), status=404)
+
+
+@pytest.mark.parametrize("who", WITH_ACCESS)
+def test_readers_still_see_the_activities_and_followers_of_private_datasets(world, who):
+    """Concealing a private dataset from others changes nothing for those who may read it."""
+    for klasifikasi in PRIVATE:
+        dataset = world.datasets[klasifikasi]
+        assert world.call("dataset_follower_count", who, id=dataset["name"]) == 0
+        assert world.call("package_relationships_list", who, id=dataset["name"]) == []
+        for view in world.call("resource_view_list", "sysadmin", id=world.resource(klasifikasi)["id"]):
+            assert world.call("resource_view_show", who, id=view["id"])["id"] == view["id"]
+        for activity in world.call("package_activity_list", who, id=dataset["id"]):
+            assert world.call("activity_show", who, id=activity["id"])["object_id"] == dataset["id"]
+            if who == "walidata":  # an activity's data is for those who may edit the dataset (CKAN's rule)
+                with pytest.raises(helpers.logic.NotAuthorized):
+                    world.call("activity_data_show", who, id=activity["id"])
+            else:
+                assert world.call("activity_data_show", who, id=activity["id"])["package"]["id"] == dataset["id"]
 
 
 @pytest.mark.parametrize("who", WITHOUT_ACCESS)
@@ -391,3 +437,21 @@ def test_the_export_marks_a_row_alike_for_everyone_who_reads_it(world, who):
         expected.update({(f"penduduk-{klasifikasi}", code): (True, [flags[code]["id"]])
                          for klasifikasi in PRIVATE for code in (TANAH_GROGOT, KUARO_CODE)})
     assert marked == expected
+
+
+@pytest.mark.parametrize("who", ("sysadmin", "plain"))
+def test_a_failing_sql_query_is_answered_in_postgresqls_words(app, world, who):
+    """A query that PostgreSQL refuses is a 409 with PostgreSQL's message, not the driver's exception text."""
+    public = world.resource("terbuka")["id"]
+    for sql, words in ((f'SELECT * FROM "{uuid.uuid4()}"', "does not exist"),
+                       (f'SELECT 1 / 0 FROM "{public}"', "division by zero"),
+                       (f'SELECT "Tidak Ada" FROM "{public}"', 'column "Tidak Ada" does not exist')):
+        response = app.get("/api/3/action/datastore_search_sql", query_string={"sql": sql},
+                           headers=world.headers(who))
+        body = response.get_data(as_text=True)
+        assert response.status_code in (404, 409), (sql, body)
+        assert "psycopg" not in body and "Error)" not in body and "[SQL:" not in body, body
+        error = response.json["error"]
+        said = " ".join(error["query"]) if "query" in error else error["message"]
+        if who == "sysadmin" or words != "does not exist":
+            assert words in said, (sql, said)

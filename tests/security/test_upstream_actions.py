@@ -120,8 +120,35 @@ def test_failed_harvest_jobs_are_aborted_only_by_a_sysadmin(app: Any, world: dic
                     headers=_token(world["sysadmin"])).status_code == 200
 
 
+@pytest.mark.parametrize("action", ["harvest_objects_import", "harvest_jobs_run",
+                                    "harvest_job_abort", "harvest_sources_reindex", "harvest_job_create_all"])
+def test_sysadmin_only_harvest_actions_refuse_a_visitor_and_a_plain_user(app: Any, world: dict[str, Any],
+                                                                         action: str) -> None:
+    # upstream's sysadmin check raised an AttributeError for a visitor who is not logged in: a 500
+    for who in (None, world["plain"]):
+        response = app.post(f"/api/3/action/{action}", json={"source_id": world["source"]["id"]},
+                            headers=_token(who) if who else {})
+        assert response.status_code == 403, (action, who and who["name"], response.get_data(as_text=True))
+        assert response.json["error"]["__type"] == "Authorization Error"
+
+
+@pytest.mark.parametrize("name", ["harvest_sources_clear", "auth_allow_anonymous_access"])
+def test_harvest_auth_functions_are_not_callable_as_actions(app: Any, world: dict[str, Any], name: str) -> None:
+    # ckanext-harvest registered its auth functions as actions too: calling one ran it, a 500
+    for who in (None, world["sysadmin"]):
+        response = app.post(f"/api/3/action/{name}", json={}, headers=_token(who) if who else {})
+        assert response.status_code == 400, (name, response.get_data(as_text=True))
+        assert f"Action name not known: {name}" in response.get_data(as_text=True)
+
+
+def test_a_sysadmin_reindexes_every_harvest_source(app: Any, world: dict[str, Any]) -> None:
+    response = app.post("/api/3/action/harvest_sources_reindex", json={}, headers=_token(world["sysadmin"]))
+    assert response.status_code == 200 and response.json["result"] is True
+
+
 def test_harvest_source_status_without_an_id_says_what_is_missing(app: Any, world: dict[str, Any]) -> None:
     response = _get(app, "harvest_source_show_status")
     assert response.status_code == 409 and "id" in response.json["error"]
     shown = _get(app, "harvest_source_show_status", world["sysadmin"], id=world["source"]["id"])
     assert shown.status_code == 200
+

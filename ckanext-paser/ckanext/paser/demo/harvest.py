@@ -1,6 +1,6 @@
-"""Demo harvest sources: a local server imitating another CKAN portal, a DCAT catalogue, the BPS WebAPI and an
-OPD's folder of workbooks (``remote/``), and the harvest sources of each type pointing at it, so a newcomer sees
-a harvest happen.
+"""Demo harvest sources: a local server imitating another CKAN portal and a DCAT catalogue (with the files their
+download links name), the BPS WebAPI and an OPD's folder of workbooks (``remote/``), and the harvest sources of each
+type pointing at it, so a newcomer sees a harvest happen.
 
 Used by ``ckan paser harvest demo-server`` and ``ckan paser harvest demo-sources`` (``make run`` runs both).
 """
@@ -47,6 +47,10 @@ DEMO_SOURCES = (
 )
 _WORKBOOK_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    ".csv": "text/csv; charset=windows-1252", ".html": "text/html; charset=utf-8"}
+# The files behind the portal's download links (``_read`` points them here), by the link's last segment.
+_DOWNLOAD_PATH = re.compile(r"^/kaltim/dataset/.+/download/([^/]+)$")
+_DOWNLOAD_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   ".csv": "text/csv; charset=utf-8"}
 
 
 def _search_page(base: str, query: str) -> bytes:
@@ -61,6 +65,16 @@ def _read(base: str, path: Path) -> str:
     """The file with its download links pointing at this server (the checks read linked CSV files). Identifiers
     (dataset and distribution URIs) keep the remote host, so a server on another port is the same source."""
     return _DOWNLOAD_LINK.sub(lambda match: f"{base}/kaltim{match.group(1)}", path.read_text("utf-8"))
+
+
+def _download_file(path: str) -> Path | None:
+    """The file of remote/kaltim/ a download link names; looked up among the folder's files, so a name with a
+    separator, ``..`` or an escape names none."""
+    if not (match := _DOWNLOAD_PATH.match(path)):
+        return None
+    files = {found.name: found for found in (REMOTE / "kaltim").iterdir()
+             if found.suffix in _DOWNLOAD_TYPES and found.is_file()}
+    return files.get(match.group(1))
 
 
 def _bps_file(path: str) -> Path | None:
@@ -90,6 +104,8 @@ class DemoHandler(http.server.BaseHTTPRequestHandler):
             return self._send(200, _search_page(base, query), "application/json;charset=utf-8")
         if path == "/dcat/catalog.ttl":
             return self._send(200, _read(base, REMOTE / "dcat" / "catalog.ttl").encode(), "text/turtle;charset=utf-8")
+        if (found := _download_file(path)) is not None:
+            return self._send(200, found.read_bytes(), _DOWNLOAD_TYPES[found.suffix])
         if path.startswith("/bps/") and (found := _bps_file(path)) and found.exists():
             return self._send(200, found.read_bytes(), "application/json")
         if path.startswith("/spreadsheet/"):

@@ -1,5 +1,6 @@
 """Guards in front of upstream views that answer bad input with a server error: ckanext-activity's
-``changes_multiple`` pages (``activity_changes``) and the DataStore's data dictionary form (``datastore_dictionary``).
+``changes_multiple`` pages (``activity_changes``), the DataStore's data dictionary form (``datastore_dictionary``)
+and ckanext-harvest's auth functions reachable as actions (``harvest_auth_actions``).
 
 Flask offers no seam to validate a registered view's input, so each guard replaces the view function at one named
 endpoint (IMiddleware, after every blueprint is registered), checks the input and calls the original; start-up fails
@@ -26,9 +27,10 @@ def wrap(app: Any, plugin: str, endpoint: str, guard: Callable[..., Any]) -> Non
 
 
 def install(app: Any) -> Any:
-    from . import activity_changes, datastore_dictionary
+    from . import activity_changes, datastore_dictionary, harvest_auth_actions
 
     for endpoint in activity_changes.ENDPOINTS:
         wrap(app, "activity", endpoint, activity_changes.guard)
     wrap(app, "datastore", datastore_dictionary.ENDPOINT, datastore_dictionary.guard)
+    wrap(app, "harvest", harvest_auth_actions.ENDPOINT, harvest_auth_actions.guard)
     return app

@@ -7,7 +7,9 @@
 - ``datastore_search_sql``: CKAN checks each table the query plan reads, but a cast to a catalogue type
   (``'<id>'::regclass``) looks a table up without reading it, so a private table answered 200 where a missing one
   gave an error. Such casts are refused for everyone but sysadmins; and a query naming a table the user may not
-  read gets the same answer as one naming a table that does not exist.
+  read gets the same answer as one naming a table that does not exist. PostgreSQL's own error about a query is
+  passed on without the driver's wrapping (``(psycopg2.errors.UndefinedTable) ...`` and its ``[SQL: ...]`` tail),
+  also for the errors core lets through as a server error (``1/0``, a bad cast: DataError).
 """
 from __future__ import annotations
 
@@ -52,9 +54,33 @@ def _undefined_relation(error: tk.ValidationError) -> bool:
     return bool(_UNDEFINED_RELATION.search(str(error.error_dict)))
 
 
+def _postgresql_words(error: tk.ValidationError) -> tk.ValidationError:
+    """The error as PostgreSQL worded it (core's ``query`` is SQLAlchemy's text of the driver's exception)."""
+    info = error.error_dict.get("info")
+    orig = info.get("orig") if isinstance(info, dict) else None
+    if not orig:
+        return error
+    message = str(orig[0]).strip()
+    return tk.ValidationError({"query": [message.splitlines()[0] if message else ""],
+                               "info": {"statement": info.get("statement", []), "orig": [message]}})
+
+
 @tk.side_effect_free
 @tk.chained_action
 def datastore_search_sql(original: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return _search_sql(original, context, data_dict)
+    except tk.ValidationError as error:
+        raise _postgresql_words(error) from None
+    except DBAPIError as error:  # what core lets through as a server error: division by zero, a bad cast, ...
+        message = str(error.orig).strip()
+        raise tk.ValidationError({"query": [message.splitlines()[0] if message else ""],
+                                  "info": {"orig": [message]}}) from None
+
+
+def _search_sql(original: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
     if readers.is_sysadmin(readers.user_name(context)):
         return original(context, data_dict)
     sql = data_dict.get("sql")

@@ -46,8 +46,12 @@ def organization_autocomplete(original: Any, context: dict[str, Any], data_dict:
 @tk.chained_action
 @tk.side_effect_free
 def activity_show(original: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
-    # ckanext-activity's auth function reads data_dict["include_data"], which the action itself defaults.
-    return _validated(original, _ACTIVITY_SCHEMA, context, data_dict)
+    # ckanext-activity's auth function reads data_dict["include_data"], which the action itself defaults. The
+    # activity of a dataset the user may not read is answered as a missing one (privacy.existence).
+    from ..privacy import existence
+
+    checked = {**data_dict, **validation.validate(data_dict, _ACTIVITY_SCHEMA, context)}
+    return existence.conceal(original, context, checked, existence.ACTIVITY, ("id",))
 
 
 @tk.chained_action
