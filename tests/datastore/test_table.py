@@ -67,3 +67,20 @@ def test_duplicate_and_missing_headers_are_named():
 def test_an_empty_sheet_has_no_table():
     with pytest.raises(EmptyTableError):
         table_from_sheet(Sheet(None, [[None, ""], []]))
+
+
+def test_notes_under_the_table_are_not_records():
+    """A workbook's source and legend lines under the table (the Kaltim sawit file) are not loaded as rows; a
+    last row that is data, or a note-like word inside the table, stays."""
+    table = table_from_sheet(Sheet("Sawit", [
+        ["No", "Kecamatan", "Tahun", "Produksi TBS (ton)"],
+        [1, "Muara Komam", 2023, 8120],
+        [2, "Batu Sopang", 2023, 7410],
+        ["Keterangan: TBM = tanaman belum menghasilkan", None, None, None],
+        [None, None, None, None],
+        ["Sumber: Dinas Perkebunan Provinsi Kalimantan Timur", None, None, None],
+        ["*) angka sementara", "", None, None],
+    ]))
+    assert [row[1] for row in table.rows] == ["Muara Komam", "Batu Sopang"]
+    table = table_from_sheet(Sheet(None, [["Kecamatan", "Catatan"], ["Kuaro", "Sumber: Dukcapil"], ["Sumber", None]]))
+    assert [row[0] for row in table.rows] == ["Kuaro", "Sumber"]  # "Sumber" in the first column may be a name

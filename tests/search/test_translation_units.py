@@ -113,3 +113,34 @@ def test_syntax_errors_are_reported():
         parse("title:(tidak ditutup")
     with pytest.raises(QuerySyntaxError):
         _sql("metadata_modified:[kemarin TO NOW]")
+
+
+def test_queries_parse_the_same_from_many_threads_at_once():
+    """The portal serves requests on threads (`ckan run --threaded`, a threaded WSGI server): PLY's shared lexer
+    made valid queries fail to parse when two threads parsed at once (the journeys gate saw /catalog.n3 and a group
+    page answer 500)."""
+    import threading
+
+    queries = ['+capacity:public -dataset_type:harvest +state:(active)',
+               '+permission_labels:("public" OR "member-12579fb2" OR "walidata")',
+               'title:"jumlah penduduk" AND tags:kependudukan^2 OR metadata_modified:[2020-01-01T00:00:00Z TO NOW]']
+    expected = {query: str(parse(query)) for query in queries}
+    failures: list[str] = []
+    start = threading.Barrier(8)
+
+    def work(offset: int) -> None:
+        start.wait()
+        for round_ in range(300):
+            query = queries[(offset + round_) % len(queries)]
+            try:
+                if str(parse(query)) != expected[query]:
+                    failures.append(f"{query}: parsed differently")
+            except QuerySyntaxError as error:
+                failures.append(str(error))
+
+    threads = [threading.Thread(target=work, args=(offset,)) for offset in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

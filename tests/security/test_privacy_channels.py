@@ -333,7 +333,17 @@ def test_private_dataset_pages_answer_as_missing_ones(app, world, who, klasifika
     missing = f"penduduk-{uuid.uuid4().hex[:8]}"
     pages = [(f"/dataset/{dataset['name']}", f"/dataset/{missing}"),
              (f"/dataset/{dataset['name']}/resource/{resource['id']}", f"/dataset/{missing}/resource/{uuid.uuid4()}"),
-             (f"/dataset/activity/{dataset['name']}", f"/dataset/activity/{missing}")]
+             (f"/dataset/activity/{dataset['name']}", f"/dataset/activity/{missing}"),
+             (f"/dataset/edit/{dataset['name']}", f"/dataset/edit/{missing}"),
+             (f"/dataset/resources/{dataset['name']}", f"/dataset/resources/{missing}"),
+             (f"/dataset/groups/{dataset['name']}", f"/dataset/groups/{missing}"),
+             (f"/dataset/{dataset['name']}/resource/{resource['id']}/edit",
+              f"/dataset/{missing}/resource/{uuid.uuid4()}/edit"),
+             (f"/dataset/{dataset['name']}/resource/new", f"/dataset/{missing}/resource/new"),
+             (f"/dataset/{dataset['name']}/resource/{resource['id']}/views",
+              f"/dataset/{missing}/resource/{uuid.uuid4()}/views"),
+             (f"/dataset/{dataset['name']}/resource/{resource['id']}/new_view?view_type=datatables_view",
+              f"/dataset/{missing}/resource/{uuid.uuid4()}/new_view?view_type=datatables_view")]
     for private_url, missing_url in pages:
         private = app.get(private_url, headers=world.headers(who), status=404).get_data(as_text=True)
         app.get(missing_url, headers=world.headers(who), status=404)
@@ -351,6 +361,12 @@ def test_private_datasets_still_reach_their_readers(app, world, who):
             assert world.call("paser_flag_list", who, dataset_id=dataset["name"])["count"] >= 0
         assert TITLES[klasifikasi] in app.get(f"/dataset/{dataset['name']}", headers=world.headers(who)).get_data(
             as_text=True)
+        # its editing pages: the producer's and the sysadmin's; the walidata reads but does not change it
+        editing = 200 if who != "walidata" else 403
+        resource = world.resource(klasifikasi)
+        for url in (f"/dataset/resources/{dataset['name']}", f"/dataset/{dataset['name']}/resource/new",
+                    f"/dataset/{dataset['name']}/resource/{resource['id']}/edit"):
+            app.get(url, headers=world.headers(who), status=editing)
 
 
 def test_a_public_dataset_the_user_may_not_change_is_still_refused(world):

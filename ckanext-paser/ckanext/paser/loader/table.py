@@ -31,6 +31,8 @@ _DAY_FIRST_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _LEADING_ZERO = re.compile(r"^0\d+$")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
+# What an OPD writes under a table: "Keterangan: ...", "Sumber: BPS", "Catatan", "*) angka sementara".
+_NOTE = re.compile(r"^(?:(?:keterangan|ket\.?|sumber|catatan|source|notes?)\s*:|\*)", re.IGNORECASE)
 
 
 class EmptyTableError(ValueError):
@@ -199,6 +201,18 @@ def copy_text(cell: Cell, column: Column) -> str | None:
     return text
 
 
+def _without_notes(data: list[list[Cell]]) -> list[list[Cell]]:
+    """The data rows without the notes under the table: trailing rows whose one filled cell reads as a note
+    (kept as rows, they would be records with every figure empty, in the DataStore and in every export)."""
+    end = len(data)
+    while end > 0:
+        texts = _filled(data[end - 1])
+        if len(texts) != 1 or not _NOTE.match(texts[0]):
+            break
+        end -= 1
+    return data[:end] if end else data
+
+
 def table_from_sheet(sheet: Sheet) -> Table:
     """The header, its columns with types and the data rows of a sheet (empty rows and empty unnamed columns
     dropped)."""
@@ -206,7 +220,7 @@ def table_from_sheet(sheet: Sheet) -> Table:
     header = _find_header(rows)
     width = max((len(row) for row in rows[header:]), default=0)
     labels, start = _header_labels(rows, header, width)
-    data = [row for row in rows[start:] if _filled(row)]
+    data = _without_notes([row for row in rows[start:] if _filled(row)])
     keep = [i for i in range(width) if labels[i] or any(i < len(row) and cell_text(row[i]) for row in data)]
     names = _unique([field_name(labels[i], position) for position, i in enumerate(keep, 1)])
     columns = []

@@ -15,7 +15,7 @@ from dataclasses import field as dataclass_field
 
 import ckan.plugins.toolkit as tk
 from luqum.exceptions import ParseError
-from luqum.parser import parser as luqum_parser
+from luqum.thread import parse as luqum_parse
 from luqum.tree import (
     AndOperation,
     BaseGroup,
@@ -107,7 +107,9 @@ def _check_tree(tree: Item) -> None:
 def parse(query: str) -> Item:
     _check_size(query)
     try:
-        tree = luqum_parser.parse(query)
+        # luqum's thread-safe parse, a lexer per thread: PLY's one lexer keeps its state, and shared by the
+        # threads of a threaded server valid queries failed to parse (a 500; luqum issue #72)
+        tree = luqum_parse(query)
     except (ParseError, ValueError, TypeError) as error:
         shown = query if len(query) <= 200 else query[:200] + "..."
         raise QuerySyntaxError(f"cannot parse query {shown!r}: {error}") from error
