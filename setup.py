@@ -37,6 +37,10 @@ setup(
         "ckan.plugins": [
             "paser_search = ckanext.paser.plugin:PaserSearchPlugin",
             "paser = ckanext.paser.plugin:PaserPlugin",
+            "paser_checks = ckanext.paser.plugin:PaserChecksPlugin",
+            "paser_loader = ckanext.paser.plugin:PaserLoaderPlugin",
+            "paser_exports = ckanext.paser.plugin:PaserExportsPlugin",
+            "paser_dcat = ckanext.paser.plugin:PaserDcatPlugin",
             "bps_harvester = ckanext.paser.harvesters.bps:BpsHarvester",
             "spreadsheet_harvester = ckanext.paser.harvesters.spreadsheet:SpreadsheetHarvester",
             "paser_harvest = ckanext.paser.harvesters.portals.plugin:PaserHarvestPlugin",

@@ -8,7 +8,7 @@ On a catalogue of 500 datasets (one CSV upload each, 100,000 figures in all) it 
   figures per second;
 * the incremental check after one resource's file is replaced (resource_update with a new upload): the resource's
   check job (read, store, evaluate its indicators) and the dataset job it also queues, medians of several runs;
-* resource_create with the checker enabled and disabled (`ckanext.paser.checks.enabled`, switched in this process),
+* resource_create with the checker enabled and disabled (the paser_checks plugin loaded or not, in this process),
   alternating A/B, each upload a table of 200 figures: medians, p95 and the overhead of the synchronous part.
 
 The figures are produced by the real job: the catalogue is built with CKAN's actions (package_create,
@@ -311,7 +311,7 @@ def bench_ini(folder: Path) -> Path:
     return benchlib.write_ini(
         folder / "bench_checks.ini", folder / "storage", script="bench_checks", chained="plugins, checks, schemas",
         role=DB_ROLE, database=DATABASE, redis_db=REDIS_DB,
-        settings=f"ckanext.paser.checks.rules_file = {RULES_FILE}\nckanext.paser.checks.enabled = true\n")
+        settings=f"ckanext.paser.checks.rules_file = {RULES_FILE}\n")
 
 
 def vacuum_analyze() -> float:
@@ -423,7 +423,11 @@ class Bench:
                                          "format": "CSV", "name": "tabel.csv", **data})
 
     def set_checker(self, enabled: bool) -> None:
-        self.tk.config[self.jobs.CONFIG_ENABLED] = enabled
+        """The checker on or off as a site with or without the paser_checks plugin (loaded or unloaded here)."""
+        from ckan import plugins
+
+        if plugins.plugin_loaded("paser_checks") is not enabled:
+            (plugins.load if enabled else plugins.unload)("paser_checks")
         assert self.jobs.enabled() is enabled
 
     def queue(self) -> Any:

@@ -69,7 +69,7 @@ FREQUENCIES = ["tahunan", "semesteran", "triwulanan", "bulanan"]
 def bench_ini(folder: Path) -> Path:
     return benchlib.write_ini(folder / "bench_dcat.ini", folder / "storage", script="bench_dcat",
                               chained="plugins, schemas, dcat profiles", role=DB_ROLE, database=DATABASE,
-                              redis_db=REDIS_DB, settings="ckanext.paser.checks.enabled = false\n")
+                              redis_db=REDIS_DB, settings=benchlib.plugins_without("paser_checks"))
 
 
 def set_up_database(ini: Path) -> None:

@@ -96,7 +96,7 @@ class Bench:
         self.folder = Path(tempfile.mkdtemp(prefix="paser-bench-exports-"))
         self.ini = benchlib.write_ini(self.folder / "bench_exports.ini", self.folder / "storage",
                                       script="bench_exports", chained="plugins", role=DB_ROLE, database=DATABASE,
-                                      redis_db=REDIS_DB, settings="ckanext.paser.checks.enabled = false\n")
+                                      redis_db=REDIS_DB, settings=benchlib.plugins_without("paser_checks"))
         self.summary: dict[str, Any] = {}
 
     def set_up(self) -> None:

@@ -14,7 +14,7 @@ Each harvest runs in its own process (this script with ``--child``), in process 
 then fetch_and_import_stages for every object, then harvest_jobs_run), on a database copied from a template
 made once with ``ckan db init`` (ckan_paser_bench_harvest_tpl → ckan_paser_bench_harvest), redis db 10 and a
 temporary storage folder, with an ini in a temporary folder that chains config/common.ini (the real plugin list).
-The consistency checks are off (``ckanext.paser.checks.enabled = false``): their jobs run in background workers,
+The consistency checks are left out (no ``paser_checks`` plugin): their jobs run in background workers,
 not in the harvest. The remote server runs in the parent process, so it takes no time from the harvest's
 interpreter. Run it from the repository root:
 
@@ -362,8 +362,8 @@ def bench_ini(folder: Path, database: str) -> Path:
     return benchlib.write_ini(
         folder / f"{database}.ini", folder / f"storage-{database}", script="bench_harvest", chained="plugins, schemas",
         role=DB_ROLE, database=database, redis_db=REDIS_DB, ckanext_level="ERROR",
-        settings="# Figures checks run in background workers, not in the harvest: off for the measured figures.\n"
-                 "ckanext.paser.checks.enabled = false\n")
+        settings="# Figures checks run in background workers, not in the harvest: left out of the measured figures.\n"
+                 + benchlib.plugins_without("paser_checks"))
 
 
 def make_template(ini: Path) -> None:
@@ -397,8 +397,10 @@ class Child:
         from ckan import model
 
         self.tk, self.model = tk, model
-        if tk.asbool(tk.config.get("ckanext.paser.checks.enabled")):
-            sys.exit("the consistency checks must be off for this benchmark")
+        from ckan import plugins
+
+        if plugins.plugin_loaded("paser_checks"):
+            sys.exit("the consistency checks (paser_checks) must be left out for this benchmark")
         self.site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
         from ckanext.paser.harvesters.base import ensure_reference_organization
 

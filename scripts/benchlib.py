@@ -6,6 +6,7 @@ so this folder is on sys.path). Not a benchmark itself.
 from __future__ import annotations
 
 import argparse
+import configparser
 import fcntl
 import json
 import os
@@ -252,6 +253,15 @@ def write_ini(ini: Path, storage: Path, *, script: str, chained: str, role: str,
                                        database=database, redis_db=redis_db, storage=storage, settings=settings, datastore=datastore,
                                        ckanext_level=ckanext_level), encoding="utf-8")
     return ini
+
+
+def plugins_without(*names: str) -> str:
+    """A ``ckan.plugins`` line for ``write_ini``'s settings: config/common.ini's plugins without ``names`` (an
+    optional capability such as paser_checks left out, as a site may)."""
+    parser = configparser.RawConfigParser(strict=False)
+    parser.read(COMMON_INI, encoding="utf-8")
+    plugins = parser.get("app:main", "ckan.plugins").split()
+    return "ckan.plugins = " + " ".join(name for name in plugins if name not in names) + "\n"
 
 
 def load_ckan(ini: Path | str) -> tuple[Any, Any]:

@@ -1,12 +1,26 @@
 """Fixtures shared by the suite: CKAN's pytest plugin plus the migrations of this bundle's plugins."""
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 import sqlalchemy as sa
 
 # Plugins with their own migrations: CKAN's reset drops every table the first time, then only
 # empties core ones, so these are (re)applied whenever their alembic version table is missing.
 MIGRATED_PLUGINS = ("activity", "harvest", "paser_search", "paser")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # SIGTERM (`timeout`, CI) stops the suite as Ctrl-C does: fixtures tear down, so the portals, servers and
+    # browsers the tests started are stopped with it rather than left running.
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -79,3 +93,35 @@ def _bundle_plugins():
     plugins.load_all()
     yield
     plugins.unload_all()
+
+
+@contextmanager
+def plugins_left_out(*names: str) -> Iterator[None]:
+    """The suite's plugin set without ``names`` for the block, as a site that leaves those optional plugins out
+    of ckan.plugins runs (an app made in the block is made so too); the whole set again afterwards."""
+    from ckan import plugins
+    from ckan.common import aslist, config
+
+    saved = config["ckan.plugins"]
+    config["ckan.plugins"] = [name for name in aslist(saved) if name not in names]
+    plugins.load_all()
+    try:
+        yield
+    finally:
+        config["ckan.plugins"] = saved
+        plugins.load_all()
+
+
+@pytest.fixture
+def without_checks() -> Iterator[None]:
+    """No paser_checks: the consistency checker left out."""
+    with plugins_left_out("paser_checks"):
+        yield
+
+
+@pytest.fixture
+def without_loader() -> Iterator[None]:
+    """No paser_loader: tables are not loaded into the DataStore."""
+    with plugins_left_out("paser_loader"):
+        yield
+

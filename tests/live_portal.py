@@ -38,3 +38,15 @@ def start_portal(ini: str, port: int, log: IO[str], env: dict[str, str] | None =
                 process.terminate()
                 raise RuntimeError(f"the portal of {ini} did not start; see {log.name}") from None
             time.sleep(0.5)
+
+
+def derived_ini(path: str, base: str, settings: str) -> str:
+    """Write an ini at ``path`` that is ``base`` with ``settings`` (ini lines of [app:main]) over it, and ``base``'s
+    own logging sections (CKAN reads logging from the file it is started with); returns ``path``."""
+    with open(base, encoding="utf-8") as handle:
+        text = handle.read()
+    logging = text[text.index("[loggers]"):] if "[loggers]" in text else ""
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(f"[app:main]\nuse = config:{os.path.abspath(base)}\n{settings.strip()}\n\n{logging}")
+    return path
+

@@ -9,10 +9,10 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-from ckan.lib import jobs
 from ckan.tests import factories, helpers
 from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
 from ckanext.paser.checks import views
+from in_process_jobs import run_jobs
 
 WALIDATA_ORG = "diskominfostaper"
 DUKCAPIL_CSV = "kode_wilayah,nama_wilayah,tahun,jumlah_penduduk\n64.01,Kabupaten Paser,2024,309667\n"
@@ -52,7 +52,7 @@ def catalogue(reset_bundle_db, reset_index, reset_redis) -> dict[str, Any]:
     dukcapil = _dataset("operator-disdukcapil", "disdukcapil", "penduduk-2024-dukcapil",
                         "Jumlah Penduduk 2024 (Dukcapil)", DUKCAPIL_CSV, klasifikasi="terbatas")
     bps = _dataset("operator-bps", "bps-paser", "penduduk-2024-bps", "Jumlah Penduduk 2024 (BPS)", BPS_CSV)
-    jobs.Worker().work(burst=True)  # the default queue, as `ckan jobs worker` runs it
+    run_jobs()
     tokens = {name: helpers.call_action("api_token_create", {"user": name}, user=name, name="uji")["token"]
               for name in users}
     site = {"user": helpers.call_action("get_site_user", {"ignore_auth": True})["name"], "ignore_auth": True}

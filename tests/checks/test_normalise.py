@@ -251,7 +251,7 @@ def test_messages_are_marked_for_translation():
     """Babel's extractor (N_ is one of its default keywords) finds every problem message of the module (and of
     the reading, where the unreadable file's and the reading limits' messages live)."""
     from babel.messages.extract import extract_from_file
-    from ckanext.paser.checks import reading
+    from ckanext.paser.tables import reading
 
     extracted = {message for path in (checks.__file__, reading.__file__)
                  for _, message, _, _ in extract_from_file("python", path)}

@@ -12,6 +12,7 @@ from ckan.tests import helpers
 from ckanext.paser.checks import actions as check_actions
 from ckanext.paser.checks import jobs as check_jobs
 from ckanext.paser.checks import normalise, store
+from in_process_jobs import run_jobs
 from satudata.conftest import World, build_world, satu_data
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -22,10 +23,6 @@ pytestmark = pytest.mark.usefixtures("clean_redis")
 def upload(create_with_upload, world, dataset, fixture: str, **fields):
     return create_with_upload((FIXTURES / fixture).read_bytes(), fixture, context={"user": world.sysadmin["name"]},
                               package_id=dataset["id"], url="upload", **fields)
-
-
-def run_jobs() -> None:
-    jobs.Worker().work(burst=True)  # the default queue, as `ckan jobs worker` runs it
 
 
 def queued_checks() -> list:

@@ -9,15 +9,11 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from ckan.lib import jobs
 from ckan.tests import helpers
+from in_process_jobs import run_jobs
 from satudata.conftest import World, build_world, satu_data
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def run_jobs() -> None:
-    jobs.Worker().work(burst=True)  # the default queue, as `ckan jobs worker` runs it
 
 
 def call(action: str, user: dict[str, Any] | None = None, **data: Any) -> Any:

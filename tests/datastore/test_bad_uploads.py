@@ -16,9 +16,10 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from ckan.tests import helpers
-from ckanext.paser.checks import reading, store
+from ckanext.paser.checks import store
 from ckanext.paser.loader import jobs as loader_jobs
 from ckanext.paser.loader import status
+from ckanext.paser.tables import reading
 from in_process_jobs import SQL_WORDS, run_jobs_here
 from openpyxl.styles import Font
 

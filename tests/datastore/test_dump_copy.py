@@ -61,8 +61,8 @@ def _copy_threads() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name == "paser-copy-stream" and thread.is_alive()]
 
 
-@pytest.mark.ckan_config("ckanext.paser.checks.enabled", "false")  # 20,000 unknown desa: only the load matters
-def test_a_dropped_download_stops_its_copy(app, world, public_dataset, upload, monkeypatch):
+# without the checker: 20,000 unknown desa, only the load matters
+def test_a_dropped_download_stops_its_copy(without_checks, app, world, public_dataset, upload, monkeypatch):
     from ckanext.paser.exports import copy_stream
 
     rows = "".join(f"Desa {number};{number}\n" for number in range(20_000))

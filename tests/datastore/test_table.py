@@ -5,8 +5,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from ckanext.paser.checks.reading import Sheet
 from ckanext.paser.loader.table import EmptyTableError, field_name, infer_type, table_from_sheet
+from ckanext.paser.tables.reading import Sheet
 
 
 @pytest.mark.parametrize(("cells", "expected"), [

@@ -8,7 +8,6 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-from ckan.lib import jobs
 from ckan.tests import factories, helpers
 from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
 from flags.conftest import (
@@ -20,6 +19,7 @@ from flags.conftest import (
     kabupaten_csv,
     kecamatan_2020_csv,
 )
+from in_process_jobs import run_jobs
 from satudata.conftest import satu_data
 
 POPULATION = "2.12.01"  # COMPLETE's kode indikator
@@ -101,7 +101,7 @@ def world(reset_bundle_db, reset_index, reset_redis) -> World:
              csv_text(["Kecamatan", "Tahun", "Jumlah Penduduk (jiwa)"],
                       [["Tanah Grogot", 2020, PRIVATE_TANAH_GROGOT_2020]]),
              klasifikasi="terbatas", tingkat_penyajian="kecamatan", cakupan_kecamatan=[TANAH_GROGOT])
-    jobs.Worker().work(burst=True)  # the default queue, as `ckan jobs worker` runs it
+    run_jobs()
     world.tokens = {who: helpers.call_action("api_token_create", {"user": user["name"]}, user=user["name"],
                                              name="ekspor")["token"] for who, user in users.items()}
     return world

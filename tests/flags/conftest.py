@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from ckan.lib import jobs
 from ckan.tests import factories, helpers
+from in_process_jobs import run_jobs
 from satudata.conftest import satu_data
 
 # Dukcapil 2020 per kecamatan (figures-published.csv): they add up to 277,400, the published total is 277,401.
@@ -41,10 +41,6 @@ def kabupaten_csv(rows: list[tuple[int, Any]], unit: str = "jiwa") -> str:
 def kecamatan_2020_csv(total: int = DUKCAPIL_TOTAL_2020) -> str:
     rows = [[name, 2020, value] for name, value in DUKCAPIL_2020] + [["Jumlah", 2020, total]]
     return csv_text(["Kecamatan", "Tahun", "Jumlah Penduduk (jiwa)"], rows)
-
-
-def run_jobs() -> None:
-    jobs.Worker().work(burst=True)  # the default queue, as `ckan jobs worker` runs it
 
 
 @dataclass

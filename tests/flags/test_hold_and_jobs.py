@@ -61,9 +61,8 @@ def test_linked_file_inside_the_portal_network_is_not_fetched(portal, flag_file_
     assert store.figures_of(resource["id"]) == []
 
 
-@pytest.mark.ckan_config("ckanext.paser.checks.enabled", "false")
-@pytest.mark.ckan_config("ckanext.paser.loader.enabled", "false")  # the DataStore loader queues jobs of its own
-def test_checker_off_queues_nothing(portal):
+# without the loader too: it queues jobs of its own
+def test_a_site_without_the_checker_queues_nothing(without_checks, without_loader, portal):
     from ckan.lib import jobs as ckan_jobs
 
     dataset = portal.dataset("penduduk-dukcapil", "disdukcapil")

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 from ckan import model
-from ckan.lib import jobs
 from ckan.tests import factories, helpers
 from ckanext.harvest.model import HarvestSource
 from ckanext.paser.checks import rules
 from ckanext.paser.harvesters.base import redact
 from ckanext.paser.harvesters.bps.client import ConfigError, decode, parse_config
 from ckanext.paser.harvesters.bps.mapping import build, indicator_label, region_of
+from in_process_jobs import run_jobs
 
 from .conftest import API_KEY, fixture
 from .harvesting import Kept, activity_count, csv_rows, datasets, harvest, show
@@ -40,10 +40,6 @@ def changed_table(**cells: int) -> dict[str, Any]:
     table["last_update"] = "2025-06-30 09:00:00"
     table["datacontent"].update(cells)
     return table
-
-
-def run_jobs() -> None:
-    jobs.Worker().work(burst=True)
 
 
 # --- end to end ---------------------------------------------------------------------------------------------

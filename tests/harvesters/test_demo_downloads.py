@@ -16,12 +16,12 @@ from ckan.tests import factories, helpers
 from ckanext.paser.checks import jobs as check_jobs
 from ckanext.paser.checks import store
 from ckanext.paser.checks.normalise import NO_REGION_COLUMN, TableDescription, normalise_sheets
-from ckanext.paser.checks.reading import read_table
 from ckanext.paser.demo import harvest as demo_harvest
 from ckanext.paser.loader import jobs as loader_jobs
 from ckanext.paser.loader import status
 from ckanext.paser.loader.table import cell_text, table_from_sheet
 from ckanext.paser.reference import kecamatan_by_name, kecamatan_list
+from ckanext.paser.tables.reading import read_table
 
 from .conftest import serving
 

@@ -10,12 +10,12 @@ from typing import Any
 import openpyxl
 import pytest
 from ckan import model
-from ckan.lib import jobs
 from ckan.tests import factories, helpers
 from ckanext.paser.checks import store
 from ckanext.paser.harvesters.spreadsheet.config import ConfigError, parse_config
 from ckanext.paser.harvesters.spreadsheet.convert import ConvertError, convert
 from ckanext.paser.harvesters.spreadsheet.listing import workbook_links
+from in_process_jobs import run_jobs
 
 from . import harvesting
 from .conftest import SPREADSHEET_FIXTURES
@@ -293,8 +293,7 @@ def test_invalid_source_config_is_refused(sysadmin, workbook_server):
 def test_harvested_figures_reach_the_figures_store(sysadmin, dukcapil, workbook_server):
     run = harvest(make_source(sysadmin, workbook_server.url(PENDUDUK), owner_org=dukcapil["id"]))
     dataset = show(run.dataset_id(workbook_server.url(PENDUDUK)))
-    jobs.Worker().work(burst=True)
-    jobs.Worker().work(burst=True)  # the dataset job queues the resource checks
+    run_jobs()  # the dataset job queues the resource checks, which run too
 
     figures = store.figures_of(dataset["resources"][0]["id"])
     values = {(f["indicator"], f["region_code"], f["period"]): Decimal(str(f["value"])) for f in figures}

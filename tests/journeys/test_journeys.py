@@ -20,7 +20,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
 from ckanext.paser.demo import harvest as demo_harvest
-from live_portal import ROOT, free_port, start_portal
+from live_portal import ROOT, derived_ini, free_port, start_portal
 
 from . import crawl, demo_build, targets
 
@@ -32,20 +32,12 @@ FULL_SWEEP = ("anonim", "sysadmin")
 PORTAL_OF = {"anonim": 0, "editor-opd-lain": 0, "walidata": 0, "sysadmin": 1, "pengguna-biasa": 1}
 ROLES = (*OUTSIDERS, "walidata", "sysadmin")
 FINDINGS_FILE = os.environ.get("PASER_JOURNEY_FINDINGS")
-PORTAL_INI = """[app:main]
-use = config:{ini}
+PORTAL_SETTINGS = """
 # as in production (config/production.ini): forms carry a CSRF token
 WTF_CSRF_ENABLED = true
 # as make run serves it (ckan run --threaded)
 ckan.devserver.threaded = true
 """
-
-
-def _logging_sections(ini: str) -> str:
-    """The ini's own logging sections: CKAN reads logging from the file it is started with."""
-    with open(ini, encoding="utf-8") as handle:
-        text = handle.read()
-    return text[text.index("[loggers]"):] if "[loggers]" in text else ""
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +60,7 @@ def site(pytestconfig, reset_bundle_db, reset_redis, tmp_path_factory):
         pools = targets.collect_pools(list(demo.private_datasets))
         actions = targets.get_callable_actions()
         built = time.monotonic() - started
-        portal_ini = os.path.join(workdir, "portal.ini")
-        with open(portal_ini, "w", encoding="utf-8") as handle:
-            handle.write(PORTAL_INI.format(ini=ini) + "\n" + _logging_sections(ini))
+        portal_ini = derived_ini(os.path.join(workdir, "portal.ini"), ini, PORTAL_SETTINGS)
         os.makedirs(os.path.join(ROOT, ".data"), exist_ok=True)
 
         def serve(index: int):
@@ -190,7 +180,7 @@ def test_journeys_of_every_role(site):
                                                      for a in slowest))
     if FINDINGS_FILE:
         _write_findings(FINDINGS_FILE, counts, findings)
-    assert not findings, counts + "\n" + _listing(findings)
+    assert not findings, counts + "\n" + _listing(findings) + _server_tracebacks()
 
 
 def _without_request_echo(answer: crawl.Answer) -> crawl.Answer:
@@ -214,6 +204,29 @@ def _listing(findings: list[crawl.Finding], limit: int = 400) -> str:
         lines.append(f"== {kind}: {len(group)}")
         lines += [f.line() for f in group[:limit]]
     return "\n".join(lines)
+
+
+def _server_tracebacks(limit: int = 6) -> str:
+    """The portals' own tracebacks (test.ini's `testing` lets errors reach the server's log): CI prints only the
+    assertion, so a 5xx arrives with its cause. Each distinct traceback once, by its last line."""
+    blocks: dict[str, str] = {}
+    for index in range(2):
+        path = os.path.join(ROOT, ".data", f"journeys-portal-{index}.log")
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+        for start, line in enumerate(lines):
+            if not line.startswith("Traceback (most recent call last)"):
+                continue
+            end = start + 1
+            while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
+                end += 1
+            block = "\n".join(lines[max(start - 1, 0):end + 1])
+            blocks.setdefault(lines[end] if end < len(lines) else block, block)
+    if not blocks:
+        return ""
+    return "\n== server tracebacks (.data/journeys-portal-*.log)\n" + "\n\n".join(list(blocks.values())[:limit])
 
 
 def _write_findings(path: str, counts: str, findings: list[crawl.Finding]) -> None:

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from ckan import model
 from ckan.common import config
-from ckan.lib import jobs
 from ckan.tests import factories, helpers
 from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
 from ckanext.harvest.model import HarvestJob
+from conftest import plugins_left_out
+from in_process_jobs import run_jobs
 
 PASSWORD = "correct123"  # ckan.tests.factories.User's
 FOREIGN = {"Origin": "https://penipu.example", "Referer": "https://penipu.example/hadiah.html"}
@@ -34,12 +35,12 @@ TABLE = {"format": "CSV", "kolom_wilayah": "kode_wilayah", "jenis_kode_wilayah":
 @pytest.fixture(scope="module")
 def csrf_portal() -> Iterator[Any]:
     """CKAN's test app built with WTF_CSRF_ENABLED as production runs it (the ckan_config mark is per test). The
-    DataStore loader is off: the dictionary's table is made by datastore_create, and the flag needs only the checks."""
+    DataStore loader is left out: the dictionary's table is made by datastore_create, and the flag needs only the checks."""
     saved = config.copy()
     config["WTF_CSRF_ENABLED"] = True
-    config["ckanext.paser.loader.enabled"] = False
     try:
-        yield helpers._get_test_app()
+        with plugins_left_out("paser_loader"):
+            yield helpers._get_test_app()
     finally:
         config.clear()
         config.update(saved)
@@ -160,7 +161,7 @@ def world(reset_bundle_db, reset_index, reset_redis, csrf_portal) -> dict[str, A
     factories.Organization(name="bps-paser", title="BPS Kabupaten Paser")
     dukcapil = _dataset(admin["name"], "disdukcapil", "penduduk-dukcapil", DUKCAPIL_CSV)
     _dataset(admin["name"], "bps-paser", "penduduk-bps", BPS_CSV)
-    jobs.Worker().work(burst=True)
+    run_jobs()
     site = {"user": admin["name"], "ignore_auth": True}
     flags = helpers.call_action("paser_flag_list", dict(site), dataset_id=dukcapil["id"], rule="cross_producer")
     assert flags["count"] == 1

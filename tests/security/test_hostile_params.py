@@ -22,11 +22,11 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-from ckan.lib import jobs
 from ckan.tests import factories, helpers
 from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from in_process_jobs import run_jobs
 from portal_text import as_the_portal_says
 
 WALIDATA_ORG = "diskominfostaper"
@@ -83,7 +83,7 @@ def world(reset_bundle_db, reset_index, reset_redis) -> dict[str, Any]:
                         title="Kecamatan Tanah Grogot", kode_kemendagri="64.01.04", kode_bps="6401040")
     dukcapil = _dataset("operator-disdukcapil", "disdukcapil", "penduduk-dukcapil", DUKCAPIL_CSV)
     bps = _dataset(EDITOR, "bps-paser", "penduduk-bps", BPS_CSV)
-    jobs.Worker().work(burst=True)  # the default queue, as `ckan jobs worker` runs it
+    run_jobs()
     tokens = {name: helpers.call_action("api_token_create", {"user": name}, user=name, name="uji")["token"]
               for name in (SYSADMIN, WALIDATA, EDITOR, OUTSIDER)}
     site = {"user": SYSADMIN, "ignore_auth": True}

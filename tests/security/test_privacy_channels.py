@@ -14,10 +14,10 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-from ckan.lib import jobs
 from ckan.tests import factories, helpers
 from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
 from flags.conftest import COMPLETE
+from in_process_jobs import run_jobs
 from satudata.conftest import satu_data
 
 WITHOUT_ACCESS = ("anonymous", "other_opd", "plain")
@@ -95,7 +95,7 @@ def world(reset_bundle_db, reset_index, reset_redis) -> World:
     bps = helpers.call_action("package_create", dict(sysadmin), name="penduduk-bps-privasi", title="Penduduk BPS",
                               owner_org=orgs["bps"]["id"], **{**satu_data(), **COMPLETE})
     _table(bps, "bps.csv", BPS_TANAH_GROGOT, KUARO["bps"], sysadmin)
-    jobs.Worker().work(burst=True)  # loads the tables into the DataStore, as `ckan jobs worker` does
+    run_jobs()
     for klasifikasi in ("terbuka", *PRIVATE):
         world.datasets[klasifikasi] = helpers.call_action("package_show", dict(sysadmin), id=f"penduduk-{klasifikasi}")
         assert world.datasets[klasifikasi]["private"] is (klasifikasi != "terbuka")

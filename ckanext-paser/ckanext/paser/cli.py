@@ -150,7 +150,7 @@ def datastore_load(resource_ids: tuple[str, ...], load_all: bool, queue: bool) -
     from .loader import jobs, status
 
     if not jobs.enabled():
-        raise click.ClickException("The loader is off (datastore plugin or ckanext.paser.loader.enabled).")
+        raise click.ClickException("The loader is off (the paser_loader and datastore plugins are not both in ckan.plugins).")
     if bool(resource_ids) == load_all:
         raise click.UsageError("Give resource ids or --all.")
     context = {"ignore_auth": True}

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from ckan import model
 
 from .. import validation
+from ..access import walidata
 from ..localization import N_
 from ..privacy import flags as privacy_flags
 from ..reference import kecamatan_by_code, kecamatan_by_name
-from . import access, display, evaluation, flags, schema, store
+from . import display, evaluation, flags, schema, store
 from .rules import RULES
 
 NOT_CHECKED = N_("This resource has not been checked.")
@@ -163,7 +164,7 @@ def paser_flag_list(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[
     limit = min(valid.get("limit", DEFAULT_LIMIT), MAX_LIMIT)
     offset = valid.get("offset", 0)
     query, count_query = _flag_query(context, valid)
-    if not access.is_walidata(context.get("user")):
+    if not walidata.is_walidata(context.get("user")):
         return _redacted_page(context, valid, query, limit, offset)
     with model.meta.engine.connect() as connection:
         rows = [dict(row) for row in connection.execute(query.limit(limit).offset(offset)).mappings()]

@@ -6,7 +6,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from . import access, display, evaluation, flags, rules, store
+from ..access import walidata
+from . import display, evaluation, flags, rules, store
 
 
 def _user_name() -> str:
@@ -55,11 +56,11 @@ def paser_resource_check_summary(check: dict[str, Any]) -> dict[str, int]:
 
 
 def paser_can_manage_flags() -> bool:
-    return access.can_manage(_user_name())
+    return walidata.can_manage(_user_name())
 
 
 def paser_is_walidata() -> bool:
-    return access.is_walidata(_user_name())
+    return walidata.is_walidata(_user_name())
 
 
 def paser_flag_rule_label(rule: str) -> str:

@@ -7,29 +7,28 @@ with a message for the steward, never as an exception escaping the job.
 from __future__ import annotations
 
 import datetime
-import ipaddress
 import logging
 import os
-import socket
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
 import ckan.plugins.toolkit as tk
-import requests
 
+from .. import capabilities, fetch
 from ..localization import N_
+from ..localization.messages import MessageError
+from ..tables.reading import CSV_FORMATS, XLSX_FORMATS, TableReadError, read_table
 from . import evaluation, flags, store
 from .normalise import TableDescription, normalise_sheets
-from .reading import CSV_FORMATS, XLSX_FORMATS, TableReadError, read_table
 
 log = logging.getLogger(__name__)
 
 CHECKED_FORMATS = ("csv", "xlsx")
 CHECKED_EXTENSIONS = (*CSV_FORMATS, *XLSX_FORMATS)
-# Seconds to wait for a linked file's server (connecting, then between bytes).
+# Seconds to wait for a linked file's server (connecting, then each read), and for the whole download.
 FETCH_TIMEOUT = 30
-CHUNK = 64 * 1024
+FETCH_TOTAL_TIMEOUT = 300
 
 # Failures of the portal itself (queue, database, a bug) say so without the technical cause, which is logged:
 # the resource page is public and a driver's error can quote SQL.
@@ -41,21 +40,15 @@ DOWNLOAD_FAILED = N_("The file could not be downloaded from %(url)s: %(reason)s.
 CHECK_FAILED = store.CHECK_FAILED
 PRIVATE_ADDRESS = N_("The file's address %(url)s points into the portal's own network and is not fetched.")
 
-CONFIG_ENABLED = "ckanext.paser.checks.enabled"
 CONFIG_ALLOW_PRIVATE_URLS = "ckanext.paser.checks.allow_private_urls"
 
 
 def enabled() -> bool:
-    return tk.asbool(tk.config.get(CONFIG_ENABLED, True))
+    return capabilities.loaded("checks")
 
 
-class CheckError(Exception):
+class CheckError(MessageError):
     """A failure with a message for the steward (an English msgid and its parameters)."""
-
-    def __init__(self, message: str, params: Mapping[str, Any] | None = None):
-        super().__init__(message % dict(params or {}))
-        self.message = message
-        self.params = dict(params or {})
 
 
 def _extension(resource: Mapping[str, Any]) -> str:
@@ -211,38 +204,19 @@ def _read_upload(resource: Mapping[str, Any], limit: int) -> bytes:
         raise CheckError(UPLOAD_MISSING) from None
 
 
-def _refuse_private_address(url: str) -> None:
-    """A linked file must be on the internet: the job does not fetch addresses inside the portal's own network
-    (loopback, private ranges, link-local metadata services) unless the configuration allows it (tests, mirrors)."""
-    if tk.asbool(tk.config.get(CONFIG_ALLOW_PRIVATE_URLS, False)):
-        return
-    host = urlparse(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (socket.gaierror, UnicodeError):
-        raise CheckError(DOWNLOAD_FAILED, {"url": url, "reason": "unknown host"}) from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            raise CheckError(PRIVATE_ADDRESS, {"url": url})
-
-
 def _download(url: str, limit: int) -> bytes:
-    _refuse_private_address(url)
+    """The linked file; an address inside the portal's own network is refused unless the configuration allows
+    it (tests, mirrors)."""
+    allow_private = tk.asbool(tk.config.get(CONFIG_ALLOW_PRIVATE_URLS, False))
     try:
-        with requests.get(url, stream=True, timeout=FETCH_TIMEOUT) as response:
-            response.raise_for_status()
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limit:
-                raise _too_large(limit)
-            data = bytearray()
-            for chunk in response.iter_content(CHUNK):
-                data += chunk
-                if len(data) > limit:
-                    raise _too_large(limit)
-            return bytes(data)
-    except requests.RequestException as error:
-        raise CheckError(DOWNLOAD_FAILED, {"url": url, "reason": error.__class__.__name__}) from None
+        return fetch.get(url, timeout=FETCH_TIMEOUT, total_timeout=FETCH_TOTAL_TIMEOUT, max_bytes=limit,
+                         refuse_private=not allow_private).body
+    except fetch.FetchError as error:
+        if error.message == fetch.TOO_LARGE:
+            raise _too_large(limit) from None
+        if error.message == fetch.PRIVATE_ADDRESS:
+            raise CheckError(PRIVATE_ADDRESS, {"url": url}) from None
+        raise CheckError(DOWNLOAD_FAILED, {"url": url, "reason": error.reason}) from None
 
 
 def file_of(resource: Mapping[str, Any]) -> bytes:

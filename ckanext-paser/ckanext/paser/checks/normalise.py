@@ -41,7 +41,7 @@ from ..reference import (
     kecamatan_list,
 )
 from ..reference import normalise as normalise_name
-from .reading import UNREADABLE_FILE, Cell, Sheet, TableReadError, read_table  # noqa: F401 (UNREADABLE_FILE: its home was here)
+from ..tables.reading import UNREADABLE_FILE, Cell, Sheet, TableReadError, read_table  # noqa: F401 (UNREADABLE_FILE: its home was here)
 
 # Problem messages: English msgids with named placeholders, filled in with ``message % params`` (after translation).
 NO_REGION_COLUMN = N_(

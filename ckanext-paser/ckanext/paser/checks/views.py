@@ -5,7 +5,7 @@
 - ``/flag/<id>``: one flag (figures, datasets, history) and, for whoever may manage flags, the form that changes
   its status with a note (``paser_flag_update``).
 
-The pages only call the flag actions; who may see or change what is decided there (checks.auth, checks.access).
+The pages only call the flag actions; who may see or change what is decided there (checks.auth, access.walidata).
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from ckan import model
 from flask import Blueprint
 
 from .. import validation
+from ..access import walidata
 from ..localization import N_
 from ..reference import regions
-from . import access, display, rules
+from . import display, rules
 
 STATUSES = ("open", "acknowledged", "resolved")
 SEVERITIES = ("error", "warning")
@@ -119,7 +120,7 @@ def _rule_choices() -> list[tuple[str, str]]:
 def dashboard() -> Any:
     if not _user_name():
         return _to_login()
-    if not access.is_walidata(_user_name()):
+    if not walidata.is_walidata(_user_name()):
         tk.abort(403, tk._(NOT_WALIDATA))
     rule_choices = _rule_choices()
     rule = _choice(tk.request.args.get("rule"), tuple(code for code, _label in rule_choices))
@@ -202,7 +203,7 @@ def flag(id: str) -> Any:
         "errors": errors,
         "error_summary": {_field_label(field): " ".join(str(message) for message in messages)
                           for field, messages in errors.items()},
-        "can_manage": access.can_manage(_user_name()),
+        "can_manage": walidata.can_manage(_user_name()),
     })
 
 

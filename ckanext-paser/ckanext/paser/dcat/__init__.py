@@ -6,7 +6,7 @@ from typing import Any
 
 
 def actions() -> dict[str, Any]:
-    """Chained actions on ckanext-dcat's catalogue actions (IActions of `paser`)."""
+    """Chained actions on ckanext-dcat's catalogue actions (IActions of `paser_dcat`)."""
     from .actions import actions as catalogue_actions
 
     return catalogue_actions()

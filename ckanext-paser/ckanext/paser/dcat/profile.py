@@ -27,6 +27,7 @@ from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import resource_uri
 
 from .. import reference
+from ..satudata import vocabularies
 from . import uris
 from .namespace import LITERAL_FIELDS, PREFIX, RESOURCE_FIELDS, SDI, SDI_URI
 
@@ -50,13 +51,11 @@ FREQUENCY = {
     "tahunan": "ANNUAL",
     "insidental": "IRREG",
 }
-FREQUENCY_LABEL = {
-    "harian": "Harian", "mingguan": "Mingguan", "bulanan": "Bulanan", "triwulanan": "Triwulanan",
-    "semesteran": "Semesteran", "tahunan": "Tahunan", "insidental": "Insidental",
-}
+FREQUENCY_LABEL = vocabularies.labels("frequency")
 # klasifikasi → EU access-right vocabulary
 ACCESS_RIGHT = {"terbuka": "PUBLIC", "terbatas": "RESTRICTED", "tertutup": "NON_PUBLIC"}
-ACCESS_RIGHT_LABEL = {"terbuka": "Terbuka", "terbatas": "Terbatas", "tertutup": "Tertutup"}
+# the term itself ("Terbuka"), without the schema's "(publik)" gloss
+ACCESS_RIGHT_LABEL = {code: code.capitalize() for code in vocabularies.KLASIFIKASI}
 
 KABUPATEN_CODE = re.compile(r"^64\.01$")
 KECAMATAN_CODE = re.compile(r"^64\.01\.\d{2}$")

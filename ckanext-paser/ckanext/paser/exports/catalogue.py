@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from . import readable
+from ..access import datasets
 
 # (column, where its value comes from): an extra of the dataset, or a core field prefixed with ":".
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -56,7 +56,7 @@ def query(user_name: str | None) -> tuple[sa.Select, sa.Select]:
     extras = (sa.select(extra.c.package_id, sa.func.jsonb_object_agg(extra.c.key, extra.c.value).label("extras"))
               .where(extra.c.state == "active").group_by(extra.c.package_id).subquery("extras"))
     joined = package.outerjoin(group, group.c.id == package.c.owner_org)
-    where = sa.and_(package.c.type == "dataset", readable.readable_clause(package, user_name))
+    where = sa.and_(package.c.type == "dataset", datasets.readable_clause(package, user_name))
     rows = (
         sa.select(package.c.id, package.c.name, package.c.title, package.c.metadata_modified,
                   group.c.title.label("producer_title"), group.c.name.label("producer_name"), extras.c.extras)

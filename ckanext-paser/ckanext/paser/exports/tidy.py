@@ -17,11 +17,11 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
+from ..access import datasets
 from ..checks import store
 from ..checks.flags import OPEN, flag_table
 from ..checks.normalise import indicator_name
 from ..reference import desa_by_code, kabupaten, kecamatan_by_code, kecamatan_by_name
-from . import readable
 
 COLUMNS = (
     "indikator", "kode_indikator", "kode_wilayah", "kode_bps", "nama_wilayah", "tingkat", "periode", "nilai",
@@ -91,7 +91,7 @@ def query(selection: Selection, user_name: str | None) -> tuple[sa.Select, sa.Se
         .join(resource, sa.and_(resource.c.id == figure.c.resource_id, resource.c.state == "active"))
         .outerjoin(group, group.c.id == package.c.owner_org)
     )
-    where = sa.and_(selection.condition(figure), readable.readable_clause(package, user_name))
+    where = sa.and_(selection.condition(figure), datasets.readable_clause(package, user_name))
     rows = (
         sa.select(figure.c.indicator, code.c.value.label("kode_indikator"), figure.c.region_code,
                   figure.c.region_level, figure.c.period, figure.c.value, figure.c.unit,

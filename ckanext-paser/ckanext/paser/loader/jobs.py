@@ -18,15 +18,15 @@ from urllib.parse import urlparse
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from .. import capabilities
 from ..checks import jobs as check_jobs
-from ..checks.reading import UNREADABLE_FILE, TableReadError, read_table
 from ..localization import N_
+from ..tables.reading import UNREADABLE_FILE, TableReadError, read_table
 from . import status, writing
 from .table import EmptyTableError, Table, table_from_sheet
 
 log = logging.getLogger(__name__)
 
-CONFIG_ENABLED = "ckanext.paser.loader.enabled"
 
 QUEUE_FAILED = N_("The load into the DataStore could not be queued; it is queued again when the dataset is saved.")
 TOO_LARGE = N_("The file is larger than %(limit)s MB and was not loaded into the DataStore.")
@@ -40,7 +40,7 @@ MAX_COLUMNS = 1600 - 2
 
 
 def enabled() -> bool:
-    return tk.asbool(tk.config.get(CONFIG_ENABLED, True)) and p.plugin_loaded("datastore")
+    return capabilities.loaded("loader") and p.plugin_loaded("datastore")
 
 
 def is_table(resource: Mapping[str, Any]) -> bool:

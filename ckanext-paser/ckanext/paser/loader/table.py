@@ -1,4 +1,4 @@
-"""From an agency table (rows of cells, as ``checks.reading`` reads them) to DataStore columns with types and rows
+"""From an agency table (rows of cells, as ``tables.reading`` reads them) to DataStore columns with types and rows
 of values.
 
 Types are decided per column over every value, so a column is numeric only if all its filled cells are numbers:
@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from ..checks import normalise
 from ..checks.normalise import column_locale, parse_number
-from ..checks.reading import Cell, Sheet
+from ..tables.reading import Cell, Sheet
 
 INT8_MIN, INT8_MAX = -(2**63), 2**63 - 1
 # PostgreSQL cuts longer identifiers, so the DataStore's column name would no longer be the field id.

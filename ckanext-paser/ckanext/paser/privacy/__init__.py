@@ -2,7 +2,7 @@
 and the flags that involve private figures.
 
 Terbatas and tertutup datasets are CKAN-private (satudata.visibility); members of their organisation, the walidata
-(checks.access) and sysadmins read them. Each module here closes channels through which CKAN (or the bundle)
+(access.walidata) and sysadmins read them. Each module here closes channels through which CKAN (or the bundle)
 would otherwise reveal them to anyone else; ``actions()`` and ``auth_functions()`` gather what plugin.py registers.
 """
 from __future__ import annotations

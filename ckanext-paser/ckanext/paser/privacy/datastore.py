@@ -18,8 +18,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ..access import datasets
 from ..localization import N_
-from . import existence, readers
+from . import existence
 
 TABLE_METADATA = "_table_metadata"
 # PostgreSQL's object identifier types: a cast to one of them resolves a name in the catalogue.
@@ -38,7 +39,7 @@ _QUERY_REFUSED = ("Not authorized to access system tables", "Not authorized to c
 @tk.chained_action
 def datastore_search(original: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
     resource_id = data_dict.get("resource_id")
-    if resource_id == TABLE_METADATA and not readers.is_sysadmin(readers.user_name(context)):
+    if resource_id == TABLE_METADATA and not datasets.is_sysadmin(datasets.user_name(context)):
         # Word for word core's answer for a table that does not exist.
         # Core's own words, untranslated as core leaves them, so this answer and a missing table's are the same.
         raise tk.ObjectNotFound(f'Resource "{resource_id}" was not found.')
@@ -81,7 +82,7 @@ def datastore_search_sql(original: Any, context: dict[str, Any], data_dict: dict
 
 
 def _search_sql(original: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
-    if readers.is_sysadmin(readers.user_name(context)):
+    if datasets.is_sysadmin(datasets.user_name(context)):
         return original(context, data_dict)
     sql = data_dict.get("sql")
     if isinstance(sql, str) and CATALOGUE_TYPE.search(sql):

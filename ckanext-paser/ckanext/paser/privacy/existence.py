@@ -169,10 +169,11 @@ def actions() -> dict[str, Any]:
         wanted.update(ACTIVITY_CONCEALED)
     else:
         wanted.pop("package_activity_list")
-    result = {action: _concealing(action, kind, *keys) for action, (kind, *keys) in wanted.items()}
-    from ..checks import actions as check_actions
+    return {action: _concealing(action, kind, *keys) for action, (kind, *keys) in wanted.items()}
 
-    bundle = check_actions.actions()
-    for action, (kind, *keys) in BUNDLE_CONCEALED.items():
-        result[action] = tk.side_effect_free(functools.partial(_concealing(action, kind, *keys), bundle[action]))
-    return result
+
+def bundle_actions(originals: dict[str, Any]) -> dict[str, Any]:
+    """The bundle's own actions of ``BUNDLE_CONCEALED`` among ``originals``, concealing (a plugin cannot chain
+    its own action, so they are wrapped directly)."""
+    return {action: tk.side_effect_free(functools.partial(_concealing(action, kind, *keys), originals[action]))
+            for action, (kind, *keys) in BUNDLE_CONCEALED.items() if action in originals}

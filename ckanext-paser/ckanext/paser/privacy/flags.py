@@ -20,10 +20,11 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 
-from ..checks import access, rules
+from ..access import datasets as dataset_access
+from ..access import walidata
 from ..checks import flags as flag_store
+from ..checks import rules
 from ..checks.rules_config import rules as configured_rules
-from . import readers
 
 INDICATOR_SCOPE = "indicator:"
 Redacted = tuple[dict[str, Any], list[dict[str, Any]]]
@@ -33,9 +34,9 @@ def candidate_clause(flag_id_column: sa.ColumnElement, user_name: str | None) ->
     """SQL condition: the flags a viewer may see in some form (None: every flag, whole). Those involving one of
     their organisations' datasets; ``redact`` then decides what of each they see."""
     links, package = flag_store.flag_dataset_table, model.package_table
-    if access.is_walidata(user_name):
+    if walidata.is_walidata(user_name):
         return None
-    orgs = access.organization_ids(user_name)
+    orgs = walidata.organization_ids(user_name)
     if not orgs:
         return sa.false()
     own = sa.exists(sa.select(1).select_from(links.join(package, package.c.id == links.c.package_id)).where(
@@ -80,11 +81,11 @@ def for_viewer(user_name: str | None, rows: Sequence[Mapping[str, Any]]) -> list
     """The rows as the viewer sees them, in their order; rows they may not see are left out. The walidata (and
     sysadmins) see them whole."""
     datasets = flag_store.datasets_of([row["id"] for row in rows])
-    if access.is_walidata(user_name):
+    if walidata.is_walidata(user_name):
         return [(dict(row), datasets.get(row["id"], [])) for row in rows]
     involved = {dataset["id"] for items in datasets.values() for dataset in items}
-    readable = readers.readable_ids(user_name, involved)
-    orgs = set(access.organization_ids(user_name))
+    readable = dataset_access.readable_ids(user_name, involved)
+    orgs = set(walidata.organization_ids(user_name))
     result = []
     for row in rows:
         shown = redact(row, datasets.get(row["id"], []), readable)

@@ -9,18 +9,18 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from . import readers
+from ..access import datasets
 
 
 @tk.side_effect_free
 @tk.chained_action
 def member_list(original: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
     members = original(context, data_dict)
-    name = readers.user_name(context)
-    if readers.is_sysadmin(name):
+    name = datasets.user_name(context)
+    if datasets.is_sysadmin(name):
         return members
     package_ids = [member[0] for member in members if member[1] == "package"]
-    readable = readers.readable_ids(name, package_ids)
+    readable = datasets.readable_ids(name, package_ids)
     return [member for member in members if member[1] != "package" or member[0] in readable]
 
 

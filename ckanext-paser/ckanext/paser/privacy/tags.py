@@ -15,8 +15,7 @@ from ckan import model
 from ckan.lib.dictization import model_dictize, table_dictize
 from ckan.model import misc
 
-from ..exports import readable
-from . import readers
+from ..access import datasets
 
 
 def _terms(data_dict: dict[str, Any]) -> list[str]:
@@ -45,7 +44,7 @@ def _readable_tags(user_name: str | None, vocabulary_id: str | None, terms: list
     tag, package_tag, package = model.tag_table, model.package_tag_table, model.package_table
     used = sa.exists(sa.select(1).select_from(package_tag.join(package, package.c.id == package_tag.c.package_id))
                      .where(package_tag.c.tag_id == tag.c.id, package_tag.c.state == "active",
-                            readable.readable_clause(package, user_name)))
+                            datasets.readable_clause(package, user_name)))
     query = model.Session.query(model.Tag).filter(used)
     query = query.filter(model.Tag.vocabulary_id == vocabulary_id if vocabulary_id
                          else model.Tag.vocabulary_id.is_(None))
@@ -61,13 +60,13 @@ def _search(context: dict[str, Any], data_dict: dict[str, Any]) -> tuple[list[mo
     vocabulary_id = _vocabulary_id(data_dict)
     if vocabulary_id is False or not terms:
         return [], 0
-    query = _readable_tags(readers.user_name(context), vocabulary_id, terms)
+    query = _readable_tags(datasets.user_name(context), vocabulary_id, terms)
     count = query.count()
     return query.offset(data_dict.get("offset")).limit(data_dict.get("limit")).all(), count
 
 
 def _unrestricted(context: dict[str, Any]) -> bool:
-    return readers.is_sysadmin(readers.user_name(context))
+    return datasets.is_sysadmin(datasets.user_name(context))
 
 
 @tk.side_effect_free
@@ -83,7 +82,7 @@ def tag_list(original: Any, context: dict[str, Any], data_dict: dict[str, Any]) 
         if vocabulary_id is False:
             # Core's Tag.all answers so.
             raise tk.ObjectNotFound(f"could not find vocabulary '{data_dict['vocabulary_id']}'")
-        tags = _readable_tags(readers.user_name(context), vocabulary_id, []).all()
+        tags = _readable_tags(datasets.user_name(context), vocabulary_id, []).all()
     if data_dict.get("all_fields"):
         return model_dictize.tag_list_dictize(tags, context)
     return [tag.name for tag in tags]
@@ -116,7 +115,7 @@ def tag_show(original: Any, context: dict[str, Any], data_dict: dict[str, Any]) 
         tag = model.Tag.get(data_dict["id"], vocab_id_or_name=data_dict.get("vocabulary_id"))
         if tag is not None:
             vocabulary_id = tag.vocabulary_id
-            visible = _readable_tags(readers.user_name(context), vocabulary_id, []).filter(model.Tag.id == tag.id)
+            visible = _readable_tags(datasets.user_name(context), vocabulary_id, []).filter(model.Tag.id == tag.id)
             if visible.first() is None:
                 raise tk.ObjectNotFound  # core's answer for a tag that does not exist
     return original(context, data_dict)

@@ -19,6 +19,7 @@ from ckanext.scheming.validation import scheming_validator
 
 from ..checks import hold
 from ..reference import affairs, agencies, regions
+from . import vocabularies
 
 FlatKey = tuple[Any, ...]
 FlatData = dict[FlatKey, Any]
@@ -26,7 +27,7 @@ FlatErrors = dict[FlatKey, list[str]]
 Validator = Callable[[FlatKey, FlatData, FlatErrors, dict[str, Any]], None]
 
 TERBUKA = "terbuka"
-KLASIFIKASI = ("terbuka", "terbatas", "tertutup")
+KLASIFIKASI = vocabularies.KLASIFIKASI
 TINGKAT_KABUPATEN, TINGKAT_KECAMATAN, TINGKAT_DESA = "kabupaten", "kecamatan", "desa"
 # A Bappenas/SIPD-style indicator code: letters and digits in parts separated by dots or hyphens
 # (1.01.01, 3.2.1, IKU-03, SDG.3.2.1a).

@@ -1,16 +1,22 @@
 """Putting the PostgreSQL connection in place of Solr's wherever CKAN and extensions look it up.
 
-CKAN has no search-backend interface: index, query and extensions (ckanext-harvest) import
-`make_connection` by name, so each module's reference is replaced, not just the defining one.
+CKAN has no search-backend interface: its index and query modules and ckanext-harvest import `make_connection`
+by name, so each of those references is replaced (``CALL_SITES``, the known ones, each checked), not just the
+defining one. If CKAN or ckanext-harvest changes, so that a call site is gone or no longer holds Solr's
+connection, the portal refuses to start and names it: a silent miss would send that code to Solr.
 """
 from __future__ import annotations
 
 import contextvars
+import importlib
 import logging
-import sys
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+# Every module that holds its own reference to CKAN's make_connection (ckan 2.11, ckanext-harvest 1.6).
+CALL_SITES = ("ckan.lib.search.common", "ckan.lib.search", "ckan.lib.search.index", "ckan.lib.search.query")
+OPTIONAL_CALL_SITES = ("ckanext.harvest.logic.action.update",)  # only when ckanext-harvest is installed
 
 _original: dict[str, Any] = {}
 # Datasets indexed during the current commit's notifications (None outside one).
@@ -69,17 +75,16 @@ def install() -> None:
     DomainObjectModificationExtension.notify_observers = notify_observers  # type: ignore[method-assign]
     search.SynchronousSearchPlugin.notify = notify  # type: ignore[method-assign]
     original = _original["make_connection"]
-    for module in list(sys.modules.values()):
-        if module is None:
-            continue
-        if getattr(module, "make_connection", None) is original:
-            module.make_connection = make_connection  # type: ignore[attr-defined]
-    common.make_connection = make_connection  # type: ignore[assignment]
+    for name in CALL_SITES + OPTIONAL_CALL_SITES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            if name in OPTIONAL_CALL_SITES:
+                continue
+            raise
+        current = getattr(module, "make_connection", None)
+        if current is not make_connection and current is not original:
+            raise RuntimeError(f"paser_search: {name}.make_connection is not CKAN's Solr connection any more "
+                               "(CKAN or ckanext-harvest changed); update search/install.py CALL_SITES")
+        module.make_connection = make_connection  # type: ignore[attr-defined]
     search.check_solr_schema_version = check_schema_version  # type: ignore[assignment]
-    # ckanext-harvest imports make_connection at module import; make sure it sees ours even when
-    # it is imported after this plugin is loaded.
-    try:
-        import ckanext.harvest.logic.action.update as harvest_update
-    except ImportError:
-        return
-    harvest_update.make_connection = make_connection  # type: ignore[attr-defined]

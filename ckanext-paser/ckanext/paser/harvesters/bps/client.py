@@ -8,7 +8,6 @@ strings, so a key is split by matching the known value lists, never by width.
 from __future__ import annotations
 
 import itertools
-import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,15 +16,15 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ...localization import N_
+from ...satudata import vocabularies
 from ..base import (
     BAD_CHOICE,
     BAD_TIMEOUT,
     NOT_A_TEXT,
-    NOT_AN_OBJECT,
-    NOT_JSON,
     UNKNOWN_KEYS,
     ConfigError,
     SourceError,
+    config_object,
     get_json,
 )
 
@@ -97,12 +96,7 @@ def _strings(value: Any, name: str) -> tuple[str, ...]:
 def parse_config(text: str | None, base_url: str | None = None, require_key: bool = False) -> BpsSource:
     """The source configuration (JSON); ConfigError says what is wrong. The key may come from the CKAN config
     (``ckanext.paser.harvesters.bps.api_key``) or the environment (``PASER_BPS_API_KEY``)."""
-    try:
-        data = json.loads(text) if text and text.strip() else {}
-    except json.JSONDecodeError as error:
-        raise ConfigError(NOT_JSON, {"reason": error}) from None
-    if not isinstance(data, dict):
-        raise ConfigError(NOT_AN_OBJECT)
+    data = config_object(text)
     unknown = sorted(set(data) - CONFIG_KEYS)
     if unknown:
         raise ConfigError(UNKNOWN_KEYS, {"keys": ", ".join(unknown), "known": ", ".join(sorted(CONFIG_KEYS))})
@@ -125,8 +119,8 @@ def parse_config(text: str | None, base_url: str | None = None, require_key: boo
     if not isinstance(indicators, dict) or not all(isinstance(v, str) for v in indicators.values()):
         raise ConfigError(BAD_INDICATORS)
     klasifikasi = data.get("klasifikasi", "terbuka")
-    if klasifikasi not in ("terbuka", "terbatas", "tertutup"):
-        raise ConfigError(BAD_CHOICE, {"key": "klasifikasi", "choices": "terbuka, terbatas, tertutup"})
+    if klasifikasi not in vocabularies.KLASIFIKASI:
+        raise ConfigError(BAD_CHOICE, {"key": "klasifikasi", "choices": ", ".join(vocabularies.KLASIFIKASI)})
     base = (base_url or DEFAULT_BASE_URL).strip()
     if not base.endswith("/"):
         base += "/"

@@ -17,7 +17,6 @@ Everything else (source options such as ``organizations_filter_include``, ``defa
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ckan import model
@@ -26,8 +25,9 @@ from typing_extensions import Self  # typing.Self needs Python 3.11; CKAN pins t
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetchError
 from ckanext.harvest.model import HarvestObject
 
+from ... import fetch
 from ...localization import N_
-from ..base import HTML_INSTEAD_OF_JSON, MALFORMED_JSON, SourceError, http_get, redact
+from ..base import SourceError, config_object, http_get, redact
 from . import common, mapping
 
 NOT_A_CKAN_ANSWER = N_("The response of %(url)s is not a CKAN action API answer (no \"result\").")
@@ -53,10 +53,7 @@ class PaserCkanHarvester(CKANHarvester):
     def validate_config(self, config: str | None) -> str | None:
         config = super().validate_config(config)
         if config:
-            value = json.loads(config)
-            if not isinstance(value, dict):
-                raise ValueError(common.CONFIG_NOT_OBJECT)
-            common.check_config(value)
+            common.check_config(config_object(config))  # a ConfigError is the ValueError the form shows
         return config
 
     def _get_content(self, url: str) -> str:
@@ -69,17 +66,15 @@ class PaserCkanHarvester(CKANHarvester):
         except SourceError as error:
             raise ContentFetchError(error.text) from None
         shown = redact(url, [api_key])
-        start = body.lstrip()[:15].lower()
-        if "html" in content_type.lower() or start.startswith(b"<"):
-            raise ContentFetchError(HTML_INSTEAD_OF_JSON % {"url": shown})
         try:
-            text = body.decode("utf-8-sig")
-            data = json.loads(text)
-        except (UnicodeDecodeError, ValueError) as error:
-            raise ContentFetchError(MALFORMED_JSON % {"url": shown, "reason": error}) from None
-        if not isinstance(data, dict) or "result" not in data:
+            data = fetch.parse_json_object(fetch.Fetched(body, content_type), shown, [api_key])
+        except SourceError as error:
+            if error.message != fetch.NOT_AN_OBJECT:
+                raise ContentFetchError(error.text) from None
+            data = {}
+        if "result" not in data:
             raise ContentFetchError(NOT_A_CKAN_ANSWER % {"url": shown})
-        return text
+        return body.decode("utf-8-sig")
 
     def modify_package_dict(self, package_dict: dict[str, Any], harvest_object: HarvestObject) -> dict[str, Any]:
         organization = package_dict.get("organization") or {}

@@ -9,7 +9,6 @@ from ckanext.scheming.helpers import scheming_get_dataset_schema
 from ...localization import N_
 from .mapping import JENIS_DATA
 
-CONFIG_NOT_OBJECT = N_("The harvest source configuration must be a JSON object.")
 ORGANIZATIONS_NOT_MAP = N_('"organizations" must map remote publisher names or URIs to local organisation names.')
 DEFAULT_ORG_NOT_NAME = N_('"default_organization" must be the name of a local organisation.')
 # Core package keys holding lists or dicts.

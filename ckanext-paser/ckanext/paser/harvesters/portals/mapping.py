@@ -31,13 +31,14 @@ from ckanext.paser.reference.matching import normalise, opd_by_name
 from ckanext.paser.reference.regions import desa_by_code, kecamatan_by_bps_code, kecamatan_by_code, kecamatan_list
 from ckanext.paser.satudata.validators import KODE_INDIKATOR, code_list
 
+from ...satudata import vocabularies
 from ..base import ensure_reference_organization, satu_data_defaults
 
 # The Satu Data fields this mapping decides (remote values for them are read, then replaced).
 MAPPED_FIELDS = ("jenis_data", "klasifikasi", "tingkat_penyajian", "cakupan_kecamatan", "cakupan_desa",
                  "temporal_coverage", "frequency", "walidata", "urusan", "kode_indikator", "metode_pengumpulan",
                  "jenis_kode_wilayah")
-JENIS_DATA = ("statistik", "geospasial", "keuangan")
+JENIS_DATA = vocabularies.JENIS_DATA
 
 # DCAT accrualPeriodicity (EU frequency vocabulary, Dublin Core Collection Description) and the spellings
 # CKAN portals use in their extras → the Paser jadwal pemutakhiran codes.

@@ -36,7 +36,7 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from ...localization import N_
 from .. import access, secrets, source_schema
-from ..base import configured_timeout
+from ..base import configured_timeout, looks_like_html
 from . import common, mapping
 
 log = logging.getLogger(__name__)
@@ -140,10 +140,9 @@ class PaserHarvestPlugin(p.SingletonPlugin):
         url = harvest_job.source.url
         if content is None:
             return None, []
-        start = content.lstrip()[:200].lower()
-        if not start:
+        if not content.strip():
             return None, [EMPTY_RESPONSE % {"url": url}]
-        if start.startswith(("<!doctype html", "<html")) or ("<html" in start and "<rdf" not in start):
+        if looks_like_html(content):
             return None, [HTML_INSTEAD_OF_RDF % {"url": url}]
         return content, []
 

@@ -15,7 +15,6 @@ how to read a table where the recognition of ``checks.normalise`` needs help; ev
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -24,12 +23,12 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 
 from ...localization import N_
-from ..base import BAD_CHOICE, BAD_TIMEOUT, NOT_A_TEXT, NOT_AN_OBJECT, NOT_JSON, UNKNOWN_KEYS, ConfigError
+from ...satudata import vocabularies
+from ..base import BAD_CHOICE, BAD_TIMEOUT, NOT_A_TEXT, UNKNOWN_KEYS, ConfigError, config_object
 
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".csv")
 CODE_TYPES = ("nama", "kode_kemendagri", "kode_bps")
-KLASIFIKASI = ("terbuka", "terbatas", "tertutup")
-FREQUENCIES = ("harian", "mingguan", "bulanan", "triwulanan", "semesteran", "tahunan", "insidental")
+KLASIFIKASI, FREQUENCIES = vocabularies.KLASIFIKASI, vocabularies.FREQUENCIES
 MAPPING_KEYS = {"sheets", "header_row", "header_rows", "columns", "unit", "period", "title", "kode_indikator",
                 "description"}
 SOURCE_KEYS = MAPPING_KEYS | {"files", "workbooks", "organization", "klasifikasi", "urusan", "frequency",
@@ -183,12 +182,7 @@ def _mapping(data: Mapping[str, Any], base: TableMapping, allowed: set[str]) -> 
 
 def parse_config(text: str | None, url: str | None = None) -> SpreadsheetSource:
     """The source configuration; ConfigError says what is wrong."""
-    try:
-        data = json.loads(text) if text and text.strip() else {}
-    except json.JSONDecodeError as error:
-        raise ConfigError(NOT_JSON, {"reason": error}) from None
-    if not isinstance(data, dict):
-        raise ConfigError(NOT_AN_OBJECT)
+    data = config_object(text)
     base_url = (url or "").strip()
     if url is not None and urlparse(base_url).scheme not in ("http", "https"):
         raise ConfigError(BAD_URL)

@@ -1,4 +1,4 @@
-"""An agency workbook as a tidy table: the figures reader of the consistency checks (``checks.reading`` and
+"""An agency workbook as a tidy table: the figures reader of the consistency checks (``tables.reading`` and
 ``checks.normalise``) reads it, guided by the source's mapping, and the figures become a clean CSV.
 
 The clean CSV has one row per region and period: ``kode_wilayah`` (Kemendagri), ``kode_bps``, ``nama_wilayah``,
@@ -24,8 +24,8 @@ from decimal import Decimal
 
 from ... import reference
 from ...checks.normalise import HEADER_SCAN_ROWS, Figure, TableDescription, indicator_name, normalise_sheets
-from ...checks.reading import Sheet, TableReadError, read_table
 from ...localization import N_
+from ...tables.reading import Sheet, TableReadError, read_table
 from ..base import MessageError
 from .config import TableMapping
 

@@ -1,4 +1,4 @@
-"""Who sees and manages flags, and the walidata's reading of every dataset.
+"""The walidata: who belongs to it, who of them manages flags, and its reading of every dataset.
 
 The walidata organisation (``ckanext.paser.walidata_organization``, Diskominfostaper by default) checks the data of
 every producer before it is published, so its members read every dataset, private ones included, and see all flags;
@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-import sqlalchemy as sa
 from ckan import model
 
 CONFIG_WALIDATA_ORGANIZATION = "ckanext.paser.walidata_organization"
@@ -62,30 +61,6 @@ def organization_ids(user_name: str | None) -> list[str]:
             .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
                     model.Member.state == "active", model.Group.is_organization.is_(True),
                     model.Group.state == "active")]
-
-
-def visibility_clause(flag_id_column: sa.ColumnElement, user_name: str | None) -> sa.ColumnElement | None:
-    """SQL condition on a flag id for what the user may see; None when the user sees every flag."""
-    from .flags import flag_dataset_table as links
-
-    if is_walidata(user_name):
-        return None
-    orgs = organization_ids(user_name)
-    if not orgs:
-        return sa.false()
-    package = model.package_table
-    involved = links.join(package, package.c.id == links.c.package_id)
-    own = sa.exists(sa.select(1).select_from(involved).where(
-        links.c.flag_id == flag_id_column, package.c.owner_org.in_(orgs)))
-    unreadable = sa.exists(sa.select(1).select_from(involved).where(
-        links.c.flag_id == flag_id_column,
-        sa.not_(sa.or_(sa.and_(package.c.state == "active", package.c.private.is_(False)),
-                       package.c.owner_org.in_(orgs)))))
-    # A dataset that is gone (purged) is unreadable too.
-    missing = sa.exists(sa.select(1).select_from(links).where(
-        links.c.flag_id == flag_id_column,
-        ~sa.exists(sa.select(1).select_from(package).where(package.c.id == links.c.package_id))))
-    return sa.and_(own, ~unreadable, ~missing)
 
 
 # --- the walidata reads every dataset ---------------------------------------------------------------------

@@ -45,7 +45,7 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from ..localization import N_
 
 if not callable(getattr(ReadOnlyWorksheet, "_get_source", None)):  # pragma: no cover - guards an openpyxl upgrade
-    raise ImportError("openpyxl's ReadOnlyWorksheet._get_source is gone: checks/reading.py needs updating")  # noqa: TRY004
+    raise ImportError("openpyxl's ReadOnlyWorksheet._get_source is gone: tables/reading.py needs updating")  # noqa: TRY004
 
 log = logging.getLogger(__name__)
 

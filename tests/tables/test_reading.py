@@ -6,9 +6,10 @@ import re
 
 import pytest
 from ckanext.paser.checks import TableReadError, read_table
-from ckanext.paser.checks.reading import decode
+from ckanext.paser.tables.reading import decode
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+# the agency files of the checks, which read them too
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "checks", "fixtures")
 
 
 def fixture(name: str) -> str:
