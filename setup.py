@@ -30,7 +30,7 @@ setup(
         "babel==2.15.0",
     ],
     extras_require={
-        "dev": ["ckan[dev]==2.11.6", "ruff==0.17.6", "playwright==1.65.2", "pyshacl==0.40.1",
+        "dev": ["ckan[dev]==2.11.6", "ruff==0.17.6", "pytest-xdist==3.6.1", "playwright==1.65.2", "pyshacl==0.40.1",
             "hypothesis==6.170.17"],
     },
     entry_points={

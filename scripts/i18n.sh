@@ -2,7 +2,7 @@
 # `make i18n`: re-extract the bundle's translatable strings into the .pot and bring the id and en catalogues
 # up to date (new msgids added untranslated, removed ones dropped, no fuzzy guesses), give the en catalogue
 # its identity translations, then compile. Translate the new entries of i18n/id/LC_MESSAGES/ckanext-paser.po
-# afterwards; tests/i18n fails until every one has its Indonesian text.
+# afterwards; tests/localization fails until every one has its Indonesian text.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"

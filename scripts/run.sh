@@ -90,6 +90,11 @@ done
 start_background "harvest scheduler (ckan harvester run every 30 s)" harvest-run.log \
   bash -c "while true; do '$VENV/bin/ckan' -c '$INI' harvester run; sleep 30; done"
 
+# The web assets (CSS/JS bundles) built once, before the threaded server starts: built lazily instead, the first
+# concurrent requests of a page raced to build the same bundle and answered 500 (webassets' BundleError).
+say "Building the web assets"
+ckan_step "$INI" asset build
+
 cat >&2 <<BANNER
 
   Satu Data Kabupaten Paser: $CKAN_SITE_URL

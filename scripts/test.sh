@@ -25,5 +25,19 @@ targets=(tests)
 for arg in "${extra_args[@]}"; do
   if [ -e "${arg%%::*}" ]; then targets=(); break; fi
 done
-say "Running the tests: pytest --ckan-ini $INI ${targets[*]} ${PYTEST_ARGS:-}"
-exec "$VENV/bin/python" -m pytest --ckan-ini "$INI" "${targets[@]}" "${extra_args[@]}"
+# One worker per core (pytest-xdist, a file's tests on the same worker), each on databases of its own
+# (tests/workers.py writes .data/test-gwN.ini); PASER_TEST_WORKERS=1 runs the suite in this one process.
+workers="${PASER_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
+[ "$workers" -gt 8 ] && workers=8
+parallel=()
+if [ "$workers" -gt 1 ]; then
+  # One after the other: they share the roles, which PostgreSQL does not let two sessions alter at once.
+  while read -r worker_ini; do
+    bash scripts/db.sh "$worker_ini" >"${worker_ini%.ini}.setup.log" 2>&1 \
+      || die "Setting up the databases of a test worker failed; see ${worker_ini%.ini}.setup.log"
+  done < <("$VENV/bin/python" tests/workers.py "$INI" "$workers")
+  parallel=(-n "$workers" --dist loadfile)
+fi
+
+say "Running the tests: pytest --ckan-ini $INI ${parallel[*]} ${targets[*]} ${PYTEST_ARGS:-}"
+exec "$VENV/bin/python" -m pytest --ckan-ini "$INI" "${parallel[@]}" "${targets[@]}" "${extra_args[@]}"

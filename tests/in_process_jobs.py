@@ -4,7 +4,7 @@
 project's machine); that was most of the suite's time. `run_jobs()` takes the same jobs off the same queue with
 CKAN's own worker class (its session clean-up, its logging, IForkObserver) on rq's SimpleWorker, which performs
 each job in this process: the real job functions on the real database and DataStore, without the fork. One test
-(tests/datastore/test_load.py, the first) keeps the real forking `ckan jobs worker`.
+(tests/loader/test_load.py, the first) keeps the real forking `ckan jobs worker`.
 
 A job that raises fails the test that ran it (the forking worker only logged it), unless the test says it expects
 that job to fail.

@@ -619,6 +619,8 @@ def test_shell_scripts_parse_and_the_entrypoint_migrates_then_execs():
     assert lines[-1] == 'exec "$@"'
     migrate = lines.index('if [ "${PASER_MIGRATE:-false}" = "true" ]; then')
     assert "ckan db upgrade" in lines[migrate:lines.index("fi", migrate)]
+    # the web assets are built before gunicorn's workers serve (built lazily, concurrent first requests raced)
+    assert "ckan asset build" in lines[migrate:lines.index("fi", migrate)]
     assert lines.index("python /srv/app/wait_for_services.py") < migrate
 
 

@@ -8,9 +8,7 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-from ckan.tests import factories, helpers
-from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
-from flags.conftest import (
+from checks.flags.conftest import (
     ALL_KECAMATAN,
     BPS_2024,
     COMPLETE,
@@ -19,6 +17,8 @@ from flags.conftest import (
     kabupaten_csv,
     kecamatan_2020_csv,
 )
+from ckan.tests import factories, helpers
+from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
 from in_process_jobs import run_jobs
 from satudata.conftest import satu_data
 

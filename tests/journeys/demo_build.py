@@ -33,6 +33,7 @@ def _commands(ini: str) -> click.Group:
     """The `ckan` commands make run calls, under a group that gives them what `ckan -c <ini>` gives them (the Flask
     app in ``ctx.meta``), on one app made once: the commands' code is the same, without an app per command."""
     from ckan.cli import load_config
+    from ckan.cli.asset import asset
     from ckan.config.middleware import make_app
     from ckanext.harvest.cli import harvester
     from ckanext.paser.cli import paser
@@ -46,6 +47,7 @@ def _commands(ini: str) -> click.Group:
 
     commands.add_command(paser)
     commands.add_command(harvester)
+    commands.add_command(asset)
     return commands
 
 
@@ -158,10 +160,17 @@ class Demo:
 
 
 def reset_everything(reset_bundle_db: Any, reset_redis: Any) -> None:
-    """An empty portal (the databases, search index, DataStore, Redis), as a fresh `make run` finds it."""
+    """An empty portal (the databases, search index, DataStore, Redis, built web assets), as a fresh `make run`
+    finds it. (Web assets left from an earlier run hid, locally, the 500s their lazy building gave a fresh clone.)"""
+    import shutil
+
+    import ckan.plugins.toolkit as tk
     from ckan.lib import search
     from ckan.model import meta
     from ckanext.datastore.backend.postgres import get_write_engine
+
+    webassets = tk.config.get("ckan.webassets.path") or os.path.join(tk.config["ckan.storage_path"], "webassets")
+    shutil.rmtree(webassets, ignore_errors=True)
 
     reset_bundle_db()
     search.clear_all()
@@ -208,6 +217,8 @@ def build(ini: str, site_url: str, workdir: str, demo_server_url: str) -> Demo:
     cli.step("jobs", started)
     if failed:
         raise BuildError("background jobs raised:\n" + "\n".join(failed))
+    # scripts/run.sh: the web assets, before the threaded server starts
+    cli("asset", "build")
 
     context = {"ignore_auth": True}
     from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObjectError

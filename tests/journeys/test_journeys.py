@@ -76,7 +76,7 @@ def site(pytestconfig, reset_bundle_db, reset_redis, tmp_path_factory):
         with ThreadPoolExecutor(2) as starting:
             bases = list(starting.map(serve, range(2)))
         yield {"bases": bases, "demo": demo, "accounts": accounts, "pools": pools, "actions": actions,
-               "built_s": built, "started": started}
+               "built_s": built, "started": started, "assets": _web_assets()}
     finally:
         tk.config["ckan.site_url"] = original_site_url
         for process in portals:
@@ -165,6 +165,12 @@ def test_journeys_of_every_role(site):
         report(crawl.Finding("secret never seen", "sysadmin", secret_seen.url, secret_seen.status,
                              "the sysadmin does not see the BPS source's key: the secret check proves nothing"))
 
+    # make run builds the web assets before it serves: a bundle built while serving is one the first concurrent
+    # requests raced to build (a fresh clone's CI answered the DataTables view with webassets' BundleError).
+    built_while_serving = sorted(set(_web_assets().items()) - set(site["assets"].items()))
+    if built_while_serving:
+        report(crawl.Finding("web assets built while serving", "(portals)", "(whole crawl)", 0,
+                             ", ".join(path for path, _ in built_while_serving[:10])))
     requests_made = sum(client.count for client in clients.values())
     duration = time.monotonic() - site["started"]
     counts = (f"journeys: {len(ROLES)} roles, {sum(len(c.pages) for c in crawls.values())} pages crawled "
@@ -204,6 +210,13 @@ def _listing(findings: list[crawl.Finding], limit: int = 400) -> str:
         lines.append(f"== {kind}: {len(group)}")
         lines += [f.line() for f in group[:limit]]
     return "\n".join(lines)
+
+
+def _web_assets() -> dict[str, float]:
+    """The built web assets (path -> modification time) of the portals' storage."""
+    root = tk.config.get("ckan.webassets.path") or os.path.join(tk.config["ckan.storage_path"], "webassets")
+    return {os.path.relpath(os.path.join(folder, name), root): os.path.getmtime(os.path.join(folder, name))
+            for folder, _, names in os.walk(root) for name in names}
 
 
 def _server_tracebacks(limit: int = 6) -> str:

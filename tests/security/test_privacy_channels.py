@@ -14,9 +14,9 @@ from io import BytesIO
 from typing import Any
 
 import pytest
+from checks.flags.conftest import COMPLETE
 from ckan.tests import factories, helpers
 from ckan.tests.pytest_ckan.fixtures import FakeFileStorage
-from flags.conftest import COMPLETE
 from in_process_jobs import run_jobs
 from satudata.conftest import satu_data
 

@@ -47,7 +47,10 @@ def portal_url(portal_ini: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     os.makedirs(os.path.join(ROOT, ".data"), exist_ok=True)
-    with open(os.path.join(ROOT, ".data", "ui-portal.log"), "w") as log:
+    # One log per pytest-xdist worker (ui-portal-gw0.log), so two UI sessions do not write over each other.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = f"ui-portal-{worker}.log" if worker else "ui-portal.log"
+    with open(os.path.join(ROOT, ".data", name), "w") as log:
         process = start_portal(live_ini, port, log, env=dict(os.environ, CKAN_SITE_URL=url))
         try:
             yield url

@@ -28,7 +28,7 @@ TABLE = (
 
 
 @pytest.fixture
-def published(clean_db, clean_index, clean_redis, portal_url, portal_ini) -> dict:
+def published(clean_db, clean_index, clean_redis, portal_url) -> dict:
     seed.seed()
     site = {"user": helpers.call_action("get_site_user", {"ignore_auth": True})["name"], "ignore_auth": True}
     factories.User(name=OPERATOR)
@@ -47,7 +47,7 @@ def published(clean_db, clean_index, clean_redis, portal_url, portal_ini) -> dic
         "kolom_wilayah": "Kode Wilayah", "jenis_kode_wilayah": "kode_kemendagri", "kolom_nilai": "Jumlah Penduduk",
         "satuan": "jiwa",
     }, files={"upload": ("penduduk-kecamatan-2024.csv", TABLE.encode("utf-8"), "text/csv")})
-    _run_worker(portal_ini)
+    _run_worker()
     return {"dataset": dataset, "resource": resource}
 
 

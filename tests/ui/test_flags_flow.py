@@ -1,14 +1,12 @@
 """In a real browser, the walidata's review of a consistency flag: Disdukcapil and BPS each upload their population
-table for 2024 through the API (309,667 and 292,948 people in Kabupaten Paser), the portal's background worker reads
-them and raises a cross-producer flag, and a walidata of Diskominfostaper finds it on the walidata dashboard, opens
+table for 2024 through the API (309,667 and 292,948 people in Kabupaten Paser), the background jobs read
+them and raise a cross-producer flag, and a walidata of Diskominfostaper finds it on the walidata dashboard, opens
 both datasets from it (Disdukcapil's is terbatas, so private), comes back to the flag and acknowledges it with a note.
 The status and history shown, and the flag read back through the API, say the same."""
 from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import tempfile
 from typing import Any
 
@@ -16,6 +14,7 @@ import pytest
 import requests
 from ckan.tests import factories, helpers
 from ckanext.paser.publishers import seed
+from in_process_jobs import run_jobs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Screenshots for reviewers, in docs/ only with PASER_SCREENSHOTS=1 (as test_satu_data_flow.py).
@@ -76,17 +75,14 @@ def _publish(portal_url: str, producer: dict[str, str]) -> dict[str, Any]:
     return {**dataset, "resource": resource}
 
 
-def _run_worker(portal_ini: str) -> None:
-    """The portal's background worker (`ckan jobs worker`), until the queue is empty: it reads the tables and
-    evaluates the rules."""
-    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    done = subprocess.run([ckan, "-c", portal_ini, "jobs", "worker", "--burst"], capture_output=True, text=True,
-                          timeout=300, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
+def _run_worker() -> None:
+    """The jobs the portal queued, until the queue is empty: the tables read and the rules evaluated (the portal
+    and this process share the configuration, so the same databases, queue and storage)."""
+    run_jobs()
 
 
 @pytest.fixture
-def population_flag(clean_db, clean_index, clean_redis, portal_url, portal_ini) -> dict[str, Any]:
+def population_flag(clean_db, clean_index, clean_redis, portal_url) -> dict[str, Any]:
     """Seeded organisations; the operators of Disdukcapil and BPS, and a walidata (editor of Diskominfostaper);
     both population tables uploaded and read by the worker."""
     seed.seed()
@@ -100,7 +96,7 @@ def population_flag(clean_db, clean_index, clean_redis, portal_url, portal_ini) 
                             username=producer["user"], role="editor")
     datasets = {"dukcapil": _publish(portal_url, DUKCAPIL), "bps": _publish(portal_url, BPS)}
     assert datasets["dukcapil"]["private"] is True
-    _run_worker(portal_ini)
+    _run_worker()
     return {"datasets": datasets, "token": _token(WALIDATA)}
 
 

@@ -51,8 +51,10 @@ def test_visitor_and_admin_flow(page, portal_url, portal_data):
     page.wait_for_url("**/dashboard/**")
 
     page.goto(f"{portal_url}/dataset/new")
-    # The URL name follows the title (CKAN's slug preview), as an operator would leave it.
+    # The URL name follows the title (CKAN's slug preview, once its script has run), as an operator would leave it.
+    page.locator(".slug-preview").wait_for()
     page.fill("#field-title", "Jumlah Puskesmas per Kecamatan")
+    assert page.input_value("#field-name") == "jumlah-puskesmas-per-kecamatan"
     page.fill("#field-notes", "Fasilitas kesehatan tingkat pertama di setiap kecamatan.")
     # CKAN dresses the select with select2; choosing the option sets the form value all the same.
     page.select_option("#field-organizations", portal_data["org"]["id"], force=True)

@@ -15,7 +15,6 @@ from .checks import helpers as checks_helpers
 from .checks import jobs as check_jobs
 from .checks import rules_config as check_rules_config
 from .checks import views as check_views
-from .dcat import actions as dcat_actions
 from .exports import actions as export_actions
 from .exports import datastore_dump
 from .exports import helpers as export_helpers
@@ -286,6 +285,11 @@ class PaserDcatPlugin(p.SingletonPlugin):
 
     def configure(self, config: Any) -> None:
         capabilities.require("paser_dcat", "dcat", "paser")
+        from .dcat import actions  # imports ckanext-dcat: only when this plugin is loaded
+
+        actions.check_upstream()
 
     def get_actions(self) -> dict[str, Any]:
-        return dcat_actions()
+        from .dcat import actions
+
+        return actions.actions()

@@ -13,6 +13,17 @@ from ckanext.dcat import logic as dcat_logic
 from .serializer import CatalogueSerializer
 from .visibility import catalogue_fq
 
+# ckanext-dcat's own search and paging of the catalogue, which it offers no public name for: the one place the
+# bundle calls them (check_upstream stops the start-up when an upgrade of ckanext-dcat renamed them).
+UPSTREAM_FUNCTIONS = ("_search_ckan_datasets", "_pagination_info")
+
+
+def check_upstream() -> None:
+    missing = [name for name in UPSTREAM_FUNCTIONS if not callable(getattr(dcat_logic, name, None))]
+    if missing:
+        raise RuntimeError(f"paser_dcat: ckanext.dcat.logic no longer has {', '.join(missing)} (ckanext-dcat "
+                           "changed); update ckanext/paser/dcat/actions.py")
+
 
 @toolkit.chained_action
 def dcat_dataset_show(original_action: Callable[..., Any], context: dict[str, Any],

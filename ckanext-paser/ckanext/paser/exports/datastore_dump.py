@@ -46,8 +46,10 @@ def install(app: Any) -> Any:
         return app
     view_functions = getattr(app, "view_functions", None)
     if view_functions is None or ENDPOINT not in view_functions:
-        log.warning("The DataStore dump view is not registered; XLSX and Excel CSV downloads are off")
-        return app
+        # The one place the bundle takes over an upstream view: stop the start-up rather than serve dumps
+        # without the bundle's formats and checks when the DataStore renamed its endpoint.
+        raise RuntimeError(f"paser_exports: the DataStore plugin is loaded but registers no {ENDPOINT!r} view "
+                           "(ckanext-datastore changed); update ckanext/paser/exports/datastore_dump.py")
     original = view_functions[ENDPOINT]
     view_functions[ENDPOINT] = functools.wraps(original)(functools.partial(dump, original))
     return app

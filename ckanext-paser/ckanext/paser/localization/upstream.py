@@ -6,7 +6,7 @@ all. Listing their msgids here, verbatim, puts them in ckanext-paser's catalogue
 kept with the bundle's own; CKAN merges the catalogues, so these fill the gaps on every page (JavaScript
 messages included: CKAN builds its JS translations from the plugins' .po files too).
 
-Only messages CKAN leaves untranslated are listed: the others keep CKAN's own Indonesian. tests/i18n checks
+Only messages CKAN leaves untranslated are listed: the others keep CKAN's own Indonesian. tests/localization checks
 that each one of ``MESSAGES`` and ``TERMINOLOGY`` is still a msgid of CKAN or scheming. Nothing reads these tuples at run time; they
 exist for babel (``make i18n``).
 """

@@ -9,7 +9,7 @@ import yaml
 from ckanext.paser.checks import rules
 from ckanext.paser.checks.rules_config import RulesConfig, RulesFileError, parse_rules, parse_unit
 
-CONFIG_FILE = Path(__file__).parents[2] / "config" / "checks.yaml"
+CONFIG_FILE = Path(__file__).parents[3] / "config" / "checks.yaml"
 
 
 def figure(region: str, value, period: str | None = "2020", *, org: str = "dukcapil", package: str = "d1",
