@@ -6,6 +6,7 @@ import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -32,17 +33,28 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.ckan_ini = worker_ini(config.option.ckan_ini, worker)
 
 
-# Files that take minutes run first, so that with pytest-xdist (--dist loadfile) the other workers share out the
-# short ones meanwhile instead of one worker starting the longest file last.
+# Files that take minutes start first with pytest-xdist, so the other workers share out the short ones meanwhile;
+# xdist's loadfile scheduler would start them last (it orders files by their number of tests).
 LONG_FIRST = ("tests/journeys/", "tests/ui/", "tests/dcat/test_harvest_round_trip.py")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid
-        return next((index for index, prefix in enumerate(LONG_FIRST) if path.startswith(prefix)), len(LONG_FIRST))
+def _rank(scope: str) -> int:
+    return next((index for index, prefix in enumerate(LONG_FIRST) if scope.startswith(prefix)), len(LONG_FIRST))
 
-    items.sort(key=rank)  # stable: the order within each file (and among the rest) is kept
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LongFilesFirst(LoadFileScheduling):
+        def _assign_work_unit(self, node: Any) -> None:
+            for scope in sorted((scope for scope in self.workqueue if _rank(scope) < len(LONG_FIRST)),
+                                key=_rank, reverse=True):
+                self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return LongFilesFirst(config, log)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

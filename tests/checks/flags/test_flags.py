@@ -196,6 +196,22 @@ def test_search_facet_has_open_flags(portal):
     assert result["facets"]["paser_flag"] == {"open": 2}
 
 
+def test_a_status_change_commits_or_rolls_back_with_the_request(portal):
+    """The walidata's change is written in the request's transaction: an action called inside a larger one
+    (defer_commit) and rolled back leaves the flag and its history as they were."""
+    from ckan import model
+
+    portal.population_conflict()
+    flag = _only(portal.flags(), rules.CROSS_PRODUCER)
+    before = helpers.call_action("paser_flag_show", {"user": portal.walidata["name"]}, id=flag["id"])
+    helpers.call_action("paser_flag_update", {"user": portal.walidata["name"], "ignore_auth": False,
+                                              "defer_commit": True},
+                        id=flag["id"], status="resolved", note="dibatalkan bersama permintaannya")
+    model.Session.rollback()
+    after = helpers.call_action("paser_flag_show", {"user": portal.walidata["name"]}, id=flag["id"])
+    assert (after["status"], after["history"]) == ("open", before["history"])
+
+
 def test_walidata_acknowledges_with_a_note_and_producers_cannot(portal):
     portal.population_conflict()
     flag = _only(portal.flags(), rules.CROSS_PRODUCER)

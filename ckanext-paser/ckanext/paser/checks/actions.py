@@ -13,7 +13,7 @@ from ..access import walidata
 from ..localization import N_
 from ..privacy import flags as privacy_flags
 from ..reference import kecamatan_by_code, kecamatan_by_name
-from . import display, evaluation, flags, schema, store
+from . import display, evaluation, flags, hold, schema, store
 from .rules import RULES
 
 NOT_CHECKED = N_("This resource has not been checked.")
@@ -238,7 +238,13 @@ def paser_flag_update(context: dict[str, Any], data_dict: dict[str, Any]) -> dic
     user = model.User.get(context["user"])
     flags.set_status(flag_id, status, note, user.id if user else None)
     package_ids = {dataset["id"] for dataset in flags.datasets_of([flag_id]).get(flag_id, [])}
-    evaluation.refresh(package_ids)
+    # The status, its history and the datasets it holds or releases commit together, with the request; the
+    # search index reads them once committed (with defer_commit the caller commits, then calls
+    # evaluation.reindex).
+    hold.apply(package_ids, commit=False)
+    if not context.get("defer_commit"):
+        model.repo.commit()
+        evaluation.reindex(package_ids)
     return _full(flags.get(flag_id) or row, context.get("user"))
 
 

@@ -173,23 +173,28 @@ def sync(scope: str, findings: Iterable[Finding]) -> set[str]:
     return touched
 
 
-def set_status(flag_id: str, status: str, note: str, user_id: str) -> None:
-    """A person changes the status, with a note; recorded in the history even when the status stays."""
+def set_status(flag_id: str, status: str, note: str, user_id: str | None) -> None:
+    """A person changes the status, with a note; recorded in the history even when the status stays. Written in
+    the request's session (``model.Session``): it commits, or rolls back, with the rest of the request."""
+    from ckan import model
+
     now = _now()
-    with engine().begin() as connection:
-        row = connection.execute(sa.select(flag_table).where(flag_table.c.id == flag_id).with_for_update()).first()
-        if row is None:
-            raise KeyError(flag_id)
-        values: dict[str, Any] = {"status": status, "note": note, "updated": now, "closed_automatically": False,
-                                  "closed_at": now if status == RESOLVED else None}
-        connection.execute(flag_table.update().where(flag_table.c.id == flag_id).values(**values))
-        connection.execute(flag_history_table.insert().values(
-            flag_id=flag_id, at=now, user_id=user_id, status_from=row.status, status_to=status, note=note))
+    session = model.Session
+    row = session.execute(sa.select(flag_table).where(flag_table.c.id == flag_id).with_for_update()).first()
+    if row is None:
+        raise KeyError(flag_id)
+    values: dict[str, Any] = {"status": status, "note": note, "updated": now, "closed_automatically": False,
+                              "closed_at": now if status == RESOLVED else None}
+    session.execute(flag_table.update().where(flag_table.c.id == flag_id).values(**values))
+    session.execute(flag_history_table.insert().values(
+        flag_id=flag_id, at=now, user_id=user_id, status_from=row.status, status_to=status, note=note))
 
 
 def get(flag_id: str) -> dict[str, Any] | None:
-    with engine().connect() as connection:
-        row = connection.execute(sa.select(flag_table).where(flag_table.c.id == flag_id)).mappings().first()
+    """One flag as the request's session sees it."""
+    from ckan import model
+
+    row = model.Session.execute(sa.select(flag_table).where(flag_table.c.id == flag_id)).mappings().first()
     return dict(row) if row is not None else None
 
 
@@ -230,8 +235,8 @@ def history_of(flag_id: str) -> list[dict[str, Any]]:
         .where(flag_history_table.c.flag_id == flag_id)
         .order_by(flag_history_table.c.at, flag_history_table.c.id)
     )
-    with engine().connect() as connection:
-        return [dict(row) for row in connection.execute(query).mappings()]
+    # The request's session: the history includes a change the request made and has not committed yet.
+    return [dict(row) for row in model.Session.execute(query).mappings()]
 
 
 def packages_with_open_flags(package_ids: Sequence[str] | None = None) -> set[str]:

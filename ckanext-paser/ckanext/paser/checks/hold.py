@@ -50,12 +50,15 @@ def _with_unresolved_errors(package_ids: set[str]) -> set[str]:
              .select_from(links.join(flag, flag.c.id == links.c.flag_id))
              .where(links.c.package_id.in_(sorted(package_ids)), flag.c.severity == "error",
                     flag.c.status.in_(flags.ACTIVE_STATUSES)))
-    with engine().connect() as connection:
-        return {row[0] for row in connection.execute(query)}
+    from ckan import model
+
+    # In the session: a status change of the same request (not yet committed) counts.
+    return {row[0] for row in model.Session.execute(query)}
 
 
-def apply(package_ids: Iterable[str]) -> None:
-    """Hold or release each dataset as its flags now say (release only in ``flag`` mode)."""
+def apply(package_ids: Iterable[str], commit: bool = True) -> None:
+    """Hold or release each dataset as its flags now say (release only in ``flag`` mode); ``commit=False`` leaves
+    the commit to the caller's request."""
     from ckan import model
 
     from ..satudata.validators import TERBUKA
@@ -64,24 +67,23 @@ def apply(package_ids: Iterable[str]) -> None:
     if not package_ids:
         return
     wanted = _with_unresolved_errors(package_ids) if mode() == MODE_HOLD else set()
-    with engine().connect() as connection:
-        held = {row[0] for row in connection.execute(
-            sa.select(hold_table.c.package_id).where(hold_table.c.package_id.in_(sorted(package_ids))))}
-    changed = False
-    for package_id in sorted(wanted - held):
+    # The hold rows and the datasets' privacy change together, in the session's one transaction: a failed commit
+    # leaves neither a hold without its private dataset nor a private dataset the release would not know.
+    session = model.Session
+    held = {row[0] for row in session.execute(
+        sa.select(hold_table.c.package_id).where(hold_table.c.package_id.in_(sorted(package_ids))))}
+    hold_now, release_now = sorted(wanted - held), sorted(held - wanted)
+    for package_id in hold_now:
         package = model.Package.get(package_id)
         if package is None:
             continue
-        with engine().begin() as connection:
-            connection.execute(hold_table.insert().values(
-                package_id=package_id, since=datetime.datetime.now(datetime.timezone.utc)))
+        session.execute(hold_table.insert().values(
+            package_id=package_id, since=datetime.datetime.now(datetime.timezone.utc)))
         if not package.private:
             log.info("Holding dataset %s private: it has an unresolved error flag", package.name)
             package.private = True
-            changed = True
-    for package_id in sorted(held - wanted):
-        with engine().begin() as connection:
-            connection.execute(hold_table.delete().where(hold_table.c.package_id == package_id))
+    for package_id in release_now:
+        session.execute(hold_table.delete().where(hold_table.c.package_id == package_id))
         package = model.Package.get(package_id)
         if package is None:
             continue
@@ -89,6 +91,5 @@ def apply(package_ids: Iterable[str]) -> None:
         if package.private != private:
             log.info("Releasing dataset %s: its error flags are resolved", package.name)
             package.private = private
-            changed = True
-    if changed:
+    if commit and (hold_now or release_now):
         model.repo.commit()

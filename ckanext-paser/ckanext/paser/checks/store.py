@@ -1,8 +1,10 @@
 """The figures store: each checked resource's normalised figures (``paser_figure``) and its check status
 (``paser_resource_check``), tables of the ``paser`` plugin's migrations (ckanext/paser/migration/paser).
 
-Every write is one transaction of its own (on the engine, apart from the request's session): a resource's figures
-are replaced whole, together with its status, so a reader never sees half of an old and half of a new file.
+The store is written by the background jobs that read a table, each write one transaction of its own (on the
+engine: a job has no request to belong to): a resource's figures are replaced whole, together with its status, so
+a reader never sees half of an old and half of a new file. What a request changes (a flag's status set by the
+walidata, a dataset held or released with its privacy) is written in the request's session instead.
 """
 from __future__ import annotations
 
@@ -56,8 +58,7 @@ check_table = sa.Table(
 
 
 def engine() -> sa.engine.Engine:
-    """CKAN's engine: the figures store and the flags write in transactions of their own, apart from the
-    request's session."""
+    """CKAN's engine, for the jobs' own transactions (figures, checks, the flags the rules raise)."""
     from ckan.model import meta
 
     return meta.engine

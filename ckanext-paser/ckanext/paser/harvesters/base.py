@@ -98,34 +98,34 @@ def get_file(url: str, kind: str, *, secrets: Iterable[str | None] = (), timeout
 
 
 def write_upload(resource_id: str, data: bytes) -> Callable[[], None]:
-    """Put ``data`` where CKAN keeps the upload of ``resource_id``; returns a function putting back what was there
-    (for an import the dataset update then refuses)."""
+    """Store ``data`` as the uploaded file of ``resource_id`` through the site's resource uploader (CKAN's own or
+    an ``IUploader`` plugin's: its documented ``upload`` and ``get_path``), before the dataset is saved, so the
+    table jobs its save queues read the new file; returns a function putting back what was there (for an import
+    the dataset update then refuses)."""
+    import io
+    import math
     import os
-    import uuid
 
-    from ckan.lib.uploader import get_resource_uploader
+    from ckan.lib import uploader
+    from werkzeug.datastructures import FileStorage
 
-    path = get_resource_uploader({"id": resource_id}).get_path(resource_id)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    def store(content: bytes | None) -> None:
+        resource: dict[str, Any] = {"id": resource_id, "url": resource_id}
+        if content is None:
+            resource["clear_upload"] = True  # the uploader removes the file, as when a form clears an upload
+        else:
+            resource["upload"] = FileStorage(io.BytesIO(content), filename=resource_id)
+        # The harvesters' own response size (ckanext.paser.harvesters.max_response_size) already bounds the file.
+        max_size = max(uploader.get_max_resource_size(), math.ceil(len(content or b"") / 1024 ** 2))
+        uploader.get_resource_uploader(resource).upload(resource_id, max_size)
+
+    path = uploader.get_resource_uploader({"id": resource_id}).get_path(resource_id)
     previous = None
     if os.path.exists(path):
         with open(path, "rb") as handle:
             previous = handle.read()
-    temporary = f"{path}.harvest-{uuid.uuid4().hex}"
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, path)
-
-    def restore() -> None:
-        if previous is None:
-            if os.path.exists(path):
-                os.remove(path)
-            return
-        with open(temporary, "wb") as handle:
-            handle.write(previous)
-        os.replace(temporary, path)
-
-    return restore
+    store(data)
+    return lambda: store(previous)
 
 
 # --- the Paser dataset ---------------------------------------------------------------------------------------
