@@ -110,10 +110,16 @@ def reset_db():
                  if table.name != "alembic_version" and table.name in present]
         names += [table for table in BUNDLE_DATA_TABLES if table in present]
         with meta.engine.begin() as connection:
-            # A test's leftover transaction elsewhere would make TRUNCATE wait: fail instead of hanging.
-            connection.execute(sa.text("SET LOCAL lock_timeout = '30s'"))
-            # CASCADE: the legacy *_revision tables (empty, not in the model) still reference core tables
-            connection.execute(sa.text("TRUNCATE " + ", ".join(f'"{name}"' for name in names) + " CASCADE"))
+            # Only the tables a test filled: a TRUNCATE costs a few milliseconds a table even when it is empty, and
+            # most tests fill a few of the thirty-odd (one probe of all of them, then one TRUNCATE).
+            probe = " UNION ALL ".join(f'SELECT {index} FROM (SELECT 1 FROM "{name}" LIMIT 1) AS t{index}'
+                                       for index, name in enumerate(names))
+            filled = [names[index] for index in connection.execute(sa.text(probe)).scalars()]
+            if filled:
+                # A test's leftover transaction elsewhere would make TRUNCATE wait: fail instead of hanging.
+                connection.execute(sa.text("SET LOCAL lock_timeout = '30s'"))
+                # CASCADE: the legacy *_revision tables (empty, not in the model) still reference core tables
+                connection.execute(sa.text("TRUNCATE " + ", ".join(f'"{name}"' for name in filled) + " CASCADE"))
         model.repo.init_db()
         model.Session.flush()
         if any(f"{plugin}_alembic_version" not in present for plugin in MIGRATED_PLUGINS):
