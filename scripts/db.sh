@@ -2,11 +2,14 @@
 # Create the roles and databases named in a CKAN ini file (idempotent), set the DataStore permissions,
 # and run every migration: CKAN core plus the enabled plugins (activity, harvest, paser_search, paser).
 #   scripts/db.sh config/development.ini
+#   scripts/db.sh config/test.ini --no-migrations   (the suite's first reset drops and migrates everything itself)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-INI="${1:?usage: scripts/db.sh <ini file>}"
+INI="${1:?usage: scripts/db.sh <ini file> [--no-migrations]}"
+MIGRATE=1
+[ "${2:-}" = "--no-migrations" ] && MIGRATE=0
 [ -f "$INI" ] || die "No such configuration file: $INI"
 eval "$("$VENV/bin/python" scripts/db_settings.py "$INI")"
 
@@ -80,6 +83,7 @@ ensure_database "$MAIN_DB" "$MAIN_USER"
 ensure_database "$DS_WRITE_DB" "$DS_WRITE_USER"
 ensure_datastore_permissions
 
+[ "$MIGRATE" = 1 ] || exit 0
 # `db init` is `db upgrade`: CKAN core, then the pending migrations of every enabled plugin.
 say "Running migrations (ckan db init) for $INI"
 ckan_step "$INI" db init

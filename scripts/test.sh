@@ -10,7 +10,9 @@ INI="config/test.ini"
 
 bash scripts/install.sh
 bash scripts/services.sh
-bash scripts/db.sh "$INI"
+# Roles and databases only: the suite's first reset (CKAN's reset_db, then the plugins' migrations) drops every
+# table and creates them again, so migrating here first would be done twice.
+bash scripts/db.sh "$INI" --no-migrations
 
 if ! command -v chromium >/dev/null 2>&1; then
   # The UI tests drive Debian's Chromium (/usr/bin/chromium), not a browser downloaded by Playwright.
@@ -33,7 +35,7 @@ parallel=()
 if [ "$workers" -gt 1 ]; then
   # One after the other: they share the roles, which PostgreSQL does not let two sessions alter at once.
   while read -r worker_ini; do
-    bash scripts/db.sh "$worker_ini" >"${worker_ini%.ini}.setup.log" 2>&1 \
+    bash scripts/db.sh "$worker_ini" --no-migrations >"${worker_ini%.ini}.setup.log" 2>&1 \
       || die "Setting up the databases of a test worker failed; see ${worker_ini%.ini}.setup.log"
   done < <("$VENV/bin/python" tests/workers.py "$INI" "$workers")
   parallel=(-n "$workers" --dist loadfile)
