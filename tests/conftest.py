@@ -35,8 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # Files that take minutes start first with pytest-xdist, so the other workers share out the short ones meanwhile;
 # xdist's loadfile scheduler would start them last (it orders files by their number of tests).
-UI_TESTS = "tests/ui/"
-LONG_FIRST = ("tests/journeys/", UI_TESTS, "tests/dcat/test_harvest_round_trip.py")
+LONG_FIRST = ("tests/journeys/", "tests/ui/", "tests/dcat/test_harvest_round_trip.py")
 
 
 def _rank(scope: str) -> int:
@@ -49,10 +48,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     from xdist.scheduler import LoadFileScheduling
 
     class LongFilesFirst(LoadFileScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            # The UI flows share one portal and one browser per worker: all of them on one worker start one each.
-            return UI_TESTS if nodeid.startswith(UI_TESTS) else super()._split_scope(nodeid)
-
         def _assign_work_unit(self, node: Any) -> None:
             for scope in sorted((scope for scope in self.workqueue if _rank(scope) < len(LONG_FIRST)),
                                 key=_rank, reverse=True):

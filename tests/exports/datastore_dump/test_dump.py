@@ -10,9 +10,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from ckan.tests import factories, helpers
+from loader.conftest import FIXTURES, call, run_jobs, workbook_bytes
 from satudata.conftest import satu_data
-
-from .conftest import FIXTURES, call, run_jobs, workbook_bytes
 
 HEADER = ["_id", "Kode Wilayah", "Kecamatan", "Luas (km²)", "Jumlah Penduduk", "Keterangan"]
 ROWS = [

@@ -10,8 +10,8 @@ import time
 from decimal import Decimal
 
 import pytest
+from loader.conftest import run_jobs
 
-from .conftest import run_jobs
 from .test_dump import dump
 
 FORMULA_CSV = (
